@@ -1,0 +1,87 @@
+"""esg_portal: the ESG and EITI disclosure portal for the mining sector of the Kyrgyz Republic."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+
+from .config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None, **overrides: Any) -> Flask:
+    """Build the application: configuration, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=os.environ.get("ESG_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+    )
+    settings = {**(config or {}), **overrides}
+    environ = dict(os.environ)
+    if settings.get("TESTING"):
+        # tests never read the operator's database or secret settings
+        environ.pop("DATABASE_URL", None)
+        environ["ESG_ENV"] = "testing"
+    app.config.update(load_config(app.instance_path, environ))
+    app.config.update(settings)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .errors import register_error_handlers
+    from . import labels
+    from .i18n import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    labels.register(app)
+    _register_security_headers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (every table known to Alembic)
+    from .accounts.auth import init_login
+    from .extensions import babel, csrf, db, migrate
+    from .i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    init_login(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .companies.views import bp as companies_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .disclosure.views import bp as disclosure_bp
+    from .receipts.views import bp as receipts_bp
+
+    for blueprint in (dashboard_bp, accounts_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        if request.endpoint != "static":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

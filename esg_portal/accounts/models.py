@@ -1,0 +1,84 @@
+"""Users and their roles."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..audit import Audited, utcnow
+from ..extensions import db
+
+
+class Role(str, enum.Enum):
+    """What a user is; permissions derive from it (accounts.permissions)."""
+
+    COMPANY_FILER = "company_filer"
+    AGENCY_OFFICER = "agency_officer"
+    SECRETARIAT = "secretariat"
+    ADMIN = "admin"
+
+
+class User(Audited, UserMixin, db.Model):
+    """A person who signs in. Filers belong to one company, officers to one agency."""
+
+    __tablename__ = "user_account"
+    __audit_exclude__ = ("failed_login_count", "last_failed_login_at", "locked_until", "last_login_at")
+    __audit_redact__ = ("password_hash",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: stored lower-case; the sign-in name
+    email: Mapped[str] = mapped_column(String(255), unique=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    position: Mapped[str | None] = mapped_column(String(255))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+    )
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("government_entity.id"), index=True)
+    #: only signatories may attest and submit their company's filing
+    is_signatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: interface language chosen by the user (ky, ru, en); None = follow the browser
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: consecutive failed sign-ins; reset on success (login throttling)
+    failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    company: Mapped["Company | None"] = relationship(back_populates="users")  # noqa: F821
+    agency: Mapped["GovernmentEntity | None"] = relationship()  # noqa: F821
+
+    def set_password(self, password: str) -> None:
+        # tests configure a cheaper hash; production keeps werkzeug's default (scrypt)
+        method = current_app.config.get("ESG_PASSWORD_HASH_METHOD") if has_app_context() else None
+        self.password_hash = generate_password_hash(password, method=method or "scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_filer(self) -> bool:
+        return self.role is Role.COMPANY_FILER
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role is Role.AGENCY_OFFICER
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role is Role.SECRETARIAT
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def get_id(self) -> str:
+        return str(self.id)

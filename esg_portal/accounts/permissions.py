@@ -1,0 +1,100 @@
+"""Who may do what: plain functions, checked at the top of every service, and the
+scoping helpers that every list query goes through.
+
+Rule of the product: a company sees only its own unpublished data; agencies see
+their own receipts and never company filings; the secretariat sees what was submitted.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, false
+
+from ..companies.models import Company
+from ..disclosure.models import Disclosure, DisclosureStatus
+from ..errors import PermissionDenied
+from ..receipts.models import ReceiptBatch
+from .models import Role, User
+
+
+def _is_staff(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role in (Role.SECRETARIAT, Role.ADMIN)
+
+
+def is_admin(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role is Role.ADMIN
+
+
+def can_view_company(user: Any, company: Company) -> bool:
+    """Register data (name, INN, licences): staff and agencies see all, a filer only their own."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.COMPANY_FILER:
+        return user.company_id == company.id
+    return True
+
+
+def can_manage_accounts(user: Any) -> bool:
+    return is_admin(user)
+
+
+def can_view_disclosure(user: Any, disclosure: Disclosure) -> bool:
+    """The filing company sees every version; staff see versions once submitted."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.COMPANY_FILER:
+        return user.company_id == disclosure.company_id
+    if _is_staff(user):
+        return disclosure.status is not DisclosureStatus.DRAFT
+    return False
+
+
+def can_edit_disclosure(user: Any, disclosure: Disclosure) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role is Role.COMPANY_FILER
+        and user.company_id == disclosure.company_id
+        and disclosure.status is DisclosureStatus.DRAFT
+    )
+
+
+def can_submit_disclosure(user: Any, disclosure: Disclosure) -> bool:
+    return can_edit_disclosure(user, disclosure) and bool(user.is_signatory)
+
+
+def can_view_receipt_batch(user: Any, batch: ReceiptBatch) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.AGENCY_OFFICER:
+        return user.agency_id == batch.agency_id
+    return _is_staff(user)
+
+
+def require(allowed: bool) -> None:
+    """Raise ``PermissionDenied`` unless the check passed."""
+    if not allowed:
+        raise PermissionDenied()
+
+
+# --- scoping helpers: every list query of these records goes through one of them ---
+
+def scope_companies(user: User, stmt: Select) -> Select:
+    if user.role is Role.COMPANY_FILER:
+        return stmt.where(Company.id == user.company_id)
+    return stmt
+
+
+def scope_disclosures(user: User, stmt: Select) -> Select:
+    if user.role is Role.COMPANY_FILER:
+        return stmt.where(Disclosure.company_id == user.company_id)
+    if _is_staff(user):
+        return stmt.where(Disclosure.status != DisclosureStatus.DRAFT)
+    return stmt.where(false())
+
+
+def scope_receipt_batches(user: User, stmt: Select) -> Select:
+    if user.role is Role.AGENCY_OFFICER:
+        return stmt.where(ReceiptBatch.agency_id == user.agency_id)
+    if _is_staff(user):
+        return stmt
+    return stmt.where(false())

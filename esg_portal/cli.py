@@ -1,0 +1,73 @@
+"""The ``esg-portal`` command: Flask's commands plus one group per domain."""
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+DEMO_PASSWORD_ENV = "ESG_DEMO_PASSWORD"
+
+
+def _create_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """esg_portal administration."""
+
+
+def register_commands(app: Flask) -> None:
+    from .accounts.cli import users_group
+    from .demo.cli import demo_group
+    from .reference.cli import reference_group
+
+    app.cli.add_command(reference_group)
+    app.cli.add_command(users_group)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(setup_demo)
+    app.cli.add_command(serve)
+
+
+@click.command("setup-demo")
+@with_appcontext
+def setup_demo() -> None:
+    """Migrate the database, load reference data, and load demo data if it is empty."""
+    from flask_migrate import upgrade
+
+    from .demo.loader import database_is_empty, load_demo
+    from .extensions import db
+    from .reference.loader import load_reference_data
+
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    counts = load_reference_data()
+    db.session.commit()
+    click.echo("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    if database_is_empty():
+        load_demo()
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    else:
+        click.echo("Demo data: the database already holds companies; left as it is.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Defaults to $PORT or 5000.")
+@with_appcontext
+def serve(host: str, port: int | None) -> None:
+    """Start the portal with the development server and print the demo logins."""
+    from .demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    port = port or int(os.environ.get("PORT", "5000"))
+    click.echo("")
+    click.echo(f"esg_portal is running at http://{host}:{port}")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, description in DEMO_ACCOUNTS:
+        click.echo(f"  {email:<24} {description}")
+    click.echo("Stop with Ctrl+C.  For production, use gunicorn (see README.md).")
+    current_app.run(host=host, port=port, debug=False, use_reloader=False)

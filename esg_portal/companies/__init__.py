@@ -1,0 +1,1 @@
+"""Companies and their licences: the live registers copied into each filing version."""

@@ -1,0 +1,129 @@
+"""Configuration from environment variables, parsed strictly, with safe demo defaults.
+
+Every setting the operator may change is read here, once, by a parser that raises
+``ConfigError`` on a value it does not understand: a typo in production must stop the
+start-up, not be silently ignored.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+SUPPORTED_LOCALES = ("ky", "ru", "en")
+ENVIRONMENTS = ("development", "production", "testing")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(RuntimeError):
+    """A configuration value is missing or malformed."""
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}")
+
+
+def parse_int(name: str, raw: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    try:
+        value = int(raw.strip(), 10)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number; got {raw!r}") from None
+    if minimum is not None and value < minimum or maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be between {minimum} and {maximum}; got {value}")
+    return value
+
+
+def parse_choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return value
+
+
+def parse_database_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if not (url.startswith("sqlite:///") or url.startswith("postgresql+psycopg://")):
+        raise ConfigError(f"{name} must be a sqlite:/// or postgresql:// URL; got {raw!r}")
+    return url
+
+
+def _secret_key_from_instance(instance_path: str) -> str:
+    """Generate the demo secret once into ``instance/secret_key`` so it survives restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict:
+    """Build the Flask config mapping from the environment.
+
+    Recognised variables: ``ESG_ENV`` (development | production | testing),
+    ``DATABASE_URL``, ``SECRET_KEY``, ``ESG_DEFAULT_LOCALE``, ``ESG_SECURE_COOKIES``,
+    ``ESG_LOGIN_MAX_FAILURES``, ``ESG_LOGIN_LOCK_MINUTES``, ``ESG_MAX_UPLOAD_MB``.
+    """
+    env = os.environ if environ is None else environ
+    mode = parse_choice("ESG_ENV", env.get("ESG_ENV", "development"), ENVIRONMENTS)
+    production = mode == "production"
+
+    secret = env.get("SECRET_KEY", "").strip()
+    if production and len(secret) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    if not secret:
+        secret = _secret_key_from_instance(instance_path)
+
+    if "DATABASE_URL" in env and env["DATABASE_URL"].strip():
+        database_url = parse_database_url("DATABASE_URL", env["DATABASE_URL"])
+    elif production:
+        raise ConfigError("DATABASE_URL must be set in production (postgresql://user:pass@host/db)")
+    else:
+        database_url = "sqlite:///" + str(Path(instance_path) / "esg_portal.db")
+
+    secure_cookies = parse_bool("ESG_SECURE_COOKIES", env.get("ESG_SECURE_COOKIES", "1" if production else "0"))
+    max_upload_mb = parse_int("ESG_MAX_UPLOAD_MB", env.get("ESG_MAX_UPLOAD_MB", "10"), 1, 200)
+    return {
+        "ESG_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ESG_DEFAULT_LOCALE": parse_choice(
+            "ESG_DEFAULT_LOCALE", env.get("ESG_DEFAULT_LOCALE", "ky"), SUPPORTED_LOCALES
+        ),
+        "ESG_LOGIN_MAX_FAILURES": parse_int(
+            "ESG_LOGIN_MAX_FAILURES", env.get("ESG_LOGIN_MAX_FAILURES", "5"), 1, 100
+        ),
+        "ESG_LOGIN_LOCK_MINUTES": parse_int(
+            "ESG_LOGIN_LOCK_MINUTES", env.get("ESG_LOGIN_LOCK_MINUTES", "15"), 1, 24 * 60
+        ),
+        "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "ESG_DISPLAY_TIMEZONE": "Asia/Bishkek",
+        "TESTING": mode == "testing",
+    }

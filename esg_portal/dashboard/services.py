@@ -1,0 +1,102 @@
+"""What each role sees on its dashboard, computed from the scoped registers."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..accounts.models import Role, User
+from ..accounts.permissions import scope_disclosures, scope_receipt_batches
+from ..audit import utcnow
+from ..companies.models import Company
+from ..disclosure.models import Disclosure, DisclosureStatus
+from ..extensions import db
+from ..receipts.models import ReceiptBatch
+from ..reference.models import PeriodStatus, ReportingPeriod
+
+
+@dataclass(frozen=True)
+class FilingRow:
+    """One period on a filer's dashboard: the latest version, if any, and the deadline."""
+
+    period: ReportingPeriod
+    disclosure: Disclosure | None
+    is_overdue: bool
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def periods_newest_first() -> list[ReportingPeriod]:
+    return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year.desc())))
+
+
+def latest_disclosures(actor: User, period_ids: list[int]) -> dict[tuple[int, int], Disclosure]:
+    """Latest version per (company, period) among the disclosures the actor may see."""
+    stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids)))
+    latest: dict[tuple[int, int], Disclosure] = {}
+    for disclosure in db.session.scalars(stmt.order_by(Disclosure.version)):
+        latest[(disclosure.company_id, disclosure.period_id)] = disclosure
+    return latest
+
+
+def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
+    """The filer's company: each period, its filing status and deadline."""
+    now = now or utcnow()
+    periods = [p for p in periods_newest_first() if p.status is not PeriodStatus.PLANNED]
+    latest = latest_disclosures(actor, [p.id for p in periods])
+    rows = []
+    for period in periods:
+        disclosure = latest.get((actor.company_id, period.id))
+        unsent = disclosure is None or disclosure.status is DisclosureStatus.DRAFT
+        deadline = _aware(period.filing_deadline_at)
+        overdue = bool(unsent and period.status is PeriodStatus.OPEN and deadline and deadline < now)
+        rows.append(FilingRow(period, disclosure, overdue))
+    return rows
+
+
+def officer_batches(actor: User) -> list[tuple[ReportingPeriod, ReceiptBatch | None]]:
+    """The officer's agency: latest receipt batch per period."""
+    periods = [p for p in periods_newest_first() if p.status is not PeriodStatus.PLANNED]
+    stmt = scope_receipt_batches(actor, select(ReceiptBatch)).order_by(ReceiptBatch.version)
+    latest = {batch.period_id: batch for batch in db.session.scalars(stmt)}
+    return [(period, latest.get(period.id)) for period in periods]
+
+
+def secretariat_overview(actor: User) -> list[dict]:
+    """Per period: registered companies, filings by status, and how many have not filed."""
+    overview = []
+    registered = db.session.scalar(select(func.count(Company.id)).where(Company.is_registered.is_(True))) or 0
+    periods = periods_newest_first()
+    latest = latest_disclosures(actor, [p.id for p in periods])
+    for period in periods:
+        counts: dict[str, int] = {}
+        for (company_id, period_id), disclosure in latest.items():
+            if period_id == period.id:
+                counts[disclosure.status.value] = counts.get(disclosure.status.value, 0) + 1
+        overview.append({"period": period, "counts": counts, "registered": registered,
+                         "not_filed": registered - sum(counts.values())})
+    return overview
+
+
+def admin_counts(actor: User) -> dict[str, int]:
+    return {
+        "users": db.session.scalar(select(func.count(User.id))) or 0,
+        "companies": db.session.scalar(select(func.count(Company.id))) or 0,
+        "periods": db.session.scalar(select(func.count(ReportingPeriod.id))) or 0,
+    }
+
+
+def dashboard_for(actor: User) -> dict:
+    """Everything the dashboard template needs, by role."""
+    if actor.role is Role.COMPANY_FILER:
+        return {"rows": filer_rows(actor), "company": actor.company}
+    if actor.role is Role.AGENCY_OFFICER:
+        return {"batches": officer_batches(actor), "agency": actor.agency}
+    if actor.role is Role.SECRETARIAT:
+        return {"overview": secretariat_overview(actor)}
+    return {"counts": admin_counts(actor), "overview": secretariat_overview(actor)}

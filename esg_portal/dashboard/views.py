@@ -1,0 +1,15 @@
+"""The home page: a public welcome for visitors, a to-do list for signed-in users."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from . import services
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return render_template("dashboard/welcome.html")
+    data = services.dashboard_for(current_user)
+    return render_template(f"dashboard/{current_user.role.value}.html", **data)

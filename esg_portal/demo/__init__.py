@@ -1,0 +1,1 @@
+"""Deterministic, clearly fictional demo data for trying the portal."""

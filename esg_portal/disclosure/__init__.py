@@ -1,0 +1,1 @@
+"""Annual disclosures filed by companies, per reporting period and version."""

@@ -1,0 +1,1 @@
+"""WTForms classes for the HTML pages, one module per domain."""

@@ -1,0 +1,51 @@
+"""Translated labels for stored codes (roles, statuses), shown in the reader's language."""
+from __future__ import annotations
+
+import enum
+
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    # roles
+    "company_filer": _l("Company filer"),
+    "agency_officer": _l("Agency officer"),
+    "secretariat": _l("EITI secretariat"),
+    "admin": _l("Administrator"),
+    # filing and batch statuses
+    "not_started": _l("Not started"),
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted"),
+    "queried": _l("Queried"),
+    "answered": _l("Answered"),
+    "accepted": _l("Accepted"),
+    "superseded": _l("Superseded"),
+    # period statuses
+    "planned": _l("Planned"),
+    "open": _l("Open"),
+    "closed": _l("Closed"),
+    # audit actions
+    "create": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    # licence kinds and states
+    "exploration": _l("Exploration"),
+    "extraction": _l("Extraction"),
+    "prospecting": _l("Prospecting"),
+    "active": _l("Active"),
+    "suspended": _l("Suspended"),
+    "expired": _l("Expired"),
+    # site categories
+    "priority_project": _l("Priority project"),
+    "prospective_deposit": _l("Prospective deposit"),
+    "prospective_area": _l("Prospective area"),
+}
+
+
+def label(value: object) -> str:
+    """The translated label of a code or enum member; unknown codes are shown as they are."""
+    key = value.value if isinstance(value, enum.Enum) else str(value)
+    return str(LABELS.get(key, key))
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(role_label=label, status_label=label, label=label)

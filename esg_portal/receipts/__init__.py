@@ -1,0 +1,1 @@
+"""Government receipts reported by agencies, per period, in versioned batches."""

@@ -1,0 +1,66 @@
+"""ReceiptBatch and GovernmentReceipt: what an agency says it received."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import Audited, utcnow
+from ..companies.models import Company, License
+from ..extensions import db
+from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
+
+
+class BatchStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    SUPERSEDED = "superseded"
+
+
+class ReceiptBatch(Audited, db.Model):
+    """One version of one agency's receipts for one period."""
+
+    __tablename__ = "receipt_batch"
+    __table_args__ = (UniqueConstraint("agency_id", "period_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("government_entity.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    status: Mapped[BatchStatus] = mapped_column(
+        Enum(BatchStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=BatchStatus.DRAFT,
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    #: why this version corrects the previous one
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    agency: Mapped[GovernmentEntity] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    receipts: Mapped[list["GovernmentReceipt"]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", order_by="GovernmentReceipt.id"
+    )
+
+
+class GovernmentReceipt(Audited, db.Model):
+    """A period total received from one company for one revenue stream."""
+
+    __tablename__ = "government_receipt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("receipt_batch.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    revenue_stream_id: Mapped[int] = mapped_column(ForeignKey("revenue_stream.id"))
+    license_id: Mapped[int | None] = mapped_column(ForeignKey("license.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    batch: Mapped[ReceiptBatch] = relationship(back_populates="receipts")
+    company: Mapped[Company] = relationship()
+    revenue_stream: Mapped[RevenueStream] = relationship()
+    license: Mapped[License | None] = relationship()

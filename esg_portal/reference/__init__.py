@@ -1,0 +1,2 @@
+"""Reference data: minerals, regions, programme sites, GFS codes, revenue streams,
+government entities and reporting periods."""
