@@ -1,0 +1,65 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server on SQLite.
+
+Never `playwright install`: the browser is /usr/bin/chromium. Skipped when the suite runs
+on PostgreSQL (TEST_DATABASE_URL set), as CI runs them once, on SQLite.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from esg_portal import create_app
+from esg_portal.demo.loader import load_demo
+from esg_portal.extensions import db
+from esg_portal.reference.loader import load_reference_data
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if os.environ.get("TEST_DATABASE_URL"):
+        reason = "browser tests run on SQLite only"
+    elif not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    for item in items:
+        if "e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The portal with reference and demo data, served on a free port in a thread."""
+    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "SECRET_KEY": "e2e-secret-not-for-production",
+                      "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    # let unexpected errors render a 500 page instead of killing the server thread
+    app.config["TESTING"] = False
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        load_reference_data()
+        load_demo()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
