@@ -34,6 +34,18 @@ LABELS = {
     "active": _l("Active"),
     "suspended": _l("Suspended"),
     "expired": _l("Expired"),
+    # government entity types and levels (government_entities.csv)
+    "Tax authority": _l("Tax authority"),
+    "Customs authority": _l("Customs authority"),
+    "Ministry": _l("Ministry"),
+    "Social security fund": _l("Social security fund"),
+    "State holding": _l("State holding"),
+    "Local government": _l("Local government"),
+    "national": _l("National"),
+    "subnational": _l("Subnational"),
+    # region kinds
+    "oblast": _l("Region (oblast)"),
+    "city": _l("City of republican significance"),
     # site categories
     "priority_project": _l("Priority project"),
     "prospective_deposit": _l("Prospective deposit"),
