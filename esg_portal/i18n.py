@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
@@ -78,6 +79,12 @@ def format_share(basis_points: int | None) -> str:
     return format_decimal(percent_from_basis_points(basis_points), format="#,##0.##") + " %"
 
 
+def path_without_lang() -> str:
+    """The current path and query without ``lang``, so a language switch is not undone."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["localname"] = localized_name
     app.jinja_env.filters["deadline"] = format_deadline
@@ -85,6 +92,7 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["decimal"] = format_amount
     app.jinja_env.globals["money"] = format_money
     app.jinja_env.globals["share_percent"] = format_share
+    app.jinja_env.globals["path_without_lang"] = path_without_lang
 
     @app.context_processor
     def inject_locales():
