@@ -1,0 +1,136 @@
+"""The canonical filing document (INTERFACES.md §4) and the sha256 that fixes it at submission.
+
+``filing_document`` builds exactly the body of ``GET /api/v1/filings/{year}`` from a
+``Disclosure``; ``filing_sha256`` hashes its canonical JSON without ``status``,
+``submitted_at`` and ``sha256`` (the three keys that change when a filing moves through
+review without its content changing). Pure functions: they read the ORM object and never
+write, flush or commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from ..companies.models import Company, License
+from ..money import format_plain, percent_from_basis_points
+from .models import Disclosure, PaymentLine
+
+#: keys of the document left out of the hash (INTERFACES.md §4)
+HASH_EXCLUDED_KEYS = ("status", "submitted_at", "sha256")
+#: the §3 payment columns, in upload-template order; the first five are the row key
+PAYMENT_FIELDS = ("revenue_stream", "government_entity", "project", "currency", "paid_in_kind", "amount",
+                  "in_kind_volume", "in_kind_unit", "recipient_locality", "comment")
+
+
+def iso_utc(value: dt.datetime | None) -> str | None:
+    """ISO 8601 UTC to the second with ``Z`` (INTERFACES.md §2); naive values are UTC (SQLite)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _text(value: str | None) -> str:
+    # optional §3 text columns are blank, never null, so a GET body can be PUT back as is
+    return value or ""
+
+
+def payment_object(line: PaymentLine) -> dict[str, str]:
+    """One payment line as a §3 object, the amount a 2-decimal string."""
+    return {
+        "revenue_stream": line.revenue_stream.code,
+        "government_entity": line.government_entity.code,
+        "project": line.license.number if line.license is not None else "",
+        "amount": format_plain(line.amount_minor, line.currency),
+        "currency": line.currency,
+        "paid_in_kind": "yes" if line.is_paid_in_kind else "no",
+        "in_kind_volume": _text(line.in_kind_volume),
+        "in_kind_unit": _text(line.in_kind_unit),
+        "recipient_locality": _text(line.recipient_locality),
+        "comment": _text(line.comment),
+    }
+
+
+def _payment_sort_key(payment: dict[str, str]) -> tuple[str, ...]:
+    return tuple(payment[field] for field in PAYMENT_FIELDS)
+
+
+def licence_object(licence: License) -> dict[str, Any]:
+    """A licence (project) as listed in the filing's profile."""
+    return {
+        "number": licence.number,
+        "kind": licence.kind,
+        "project_name": licence.project_name,
+        "site": licence.site.code if licence.site is not None else None,
+        "minerals": sorted(mineral.code for mineral in licence.minerals),
+        "issued_on": licence.issued_on.isoformat() if licence.issued_on else None,
+        "expires_on": licence.expires_on.isoformat() if licence.expires_on else None,
+        "status": licence.status,
+    }
+
+
+def profile_object(company: Company) -> dict[str, Any]:
+    """The company register entry as it stands, with its licences sorted by number."""
+    share = company.state_share_bp
+    return {
+        "inn": company.inn,
+        "legal_name": company.legal_name,
+        "legal_form": company.legal_form,
+        "address": company.address,
+        "region": company.region.code if company.region is not None else None,
+        "state_share_pct": f"{percent_from_basis_points(share):f}" if share is not None else None,
+        "is_state_share_free_carried": bool(company.is_state_share_free_carried),
+        "is_soe": bool(company.is_soe),
+        "website": company.website,
+        "listing": company.listing,
+        "audited_statements_url": company.audited_statements_url,
+        "licences": sorted((licence_object(lic) for lic in company.licenses), key=lambda lic: lic["number"]),
+    }
+
+
+def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
+    """The document minus the keys excluded from the hash."""
+    payments = sorted((payment_object(line) for line in disclosure.payment_lines), key=_payment_sort_key)
+    return {
+        "year": disclosure.period.year,
+        "company": {"inn": disclosure.company.inn, "name": disclosure.company.legal_name},
+        "version": disclosure.version,
+        "sections": {
+            "payments": payments,
+            # the ESG sections arrive with their own models; until then they are "not provided"
+            "eia": [],
+            "social_agreements": [],
+            "public_hearings": [],
+            "workforce": {},
+            "production": [],
+            "profile": profile_object(disclosure.company),
+        },
+    }
+
+
+def filing_document(disclosure: Disclosure) -> dict[str, Any]:
+    """The GET /api/v1/filings/{year} body of INTERFACES.md §4 for this disclosure version."""
+    document = _hashed_part(disclosure)
+    document["status"] = disclosure.status.value
+    document["submitted_at"] = iso_utc(disclosure.submitted_at)
+    document["sha256"] = disclosure.sha256
+    return document
+
+
+def canonical_json(document: dict[str, Any]) -> bytes:
+    """Sorted keys, no insignificant spaces, UTF-8 (not ASCII-escaped)."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def document_sha256(document: dict[str, Any]) -> str:
+    """sha256 hex of a filing document's canonical JSON, without the excluded keys."""
+    hashed = {key: value for key, value in document.items() if key not in HASH_EXCLUDED_KEYS}
+    return hashlib.sha256(canonical_json(hashed)).hexdigest()
+
+
+def filing_sha256(disclosure: Disclosure) -> str:
+    """The hash of INTERFACES.md §4: canonical JSON of the document without status, submitted_at, sha256."""
+    return document_sha256(_hashed_part(disclosure))
