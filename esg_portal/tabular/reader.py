@@ -1,0 +1,246 @@
+"""Read an uploaded CSV or XLSX (first sheet) into column names and text cells (INTERFACES.md §3)."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+
+from ._raw import RawRow, reject
+from ._text import _, shorten
+from ._xlsx import xlsx_rows
+from .numbers import parse_decimal
+from .errors import RowError, TooLarge, UploadRejected
+
+DEFAULT_MAX_ROWS = 50_000
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+UTF8_BOM = b"\xef\xbb\xbf"
+ZIP_MAGIC = b"PK\x03\x04"
+#: Leading bytes of files people upload by mistake, and how a message names them.
+_BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "pdf"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "ole"),
+    (b"\xff\xfe", "utf16"),
+    (b"\xfe\xff", "utf16"),
+    (b"PK\x05\x06", "zip"),
+    (b"PK\x07\x08", "zip"),
+    (b"\x1f\x8b", "archive"),
+    (b"Rar!", "archive"),
+    (b"7z\xbc\xaf", "archive"),
+    (b"MZ", "program"),
+    (b"\x7fELF", "program"),
+    (b"\x89PNG", "image"),
+    (b"\xff\xd8\xff", "image"),
+    (b"GIF8", "image"),
+)
+_CSV_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass
+class Table:
+    """An uploaded table: normalised column names and, per non-empty data row, its cells as text."""
+
+    #: header names as normalised by ``normalise_header`` (stripped, lower-case, no BOM), in file order
+    columns: list[str]
+    #: one dict per non-empty data row: column name → the cell exactly as written ("" when blank)
+    rows: list[dict[str, str]]
+    #: the §3 row number of each entry of ``rows`` (CSV: data-row index; XLSX: sheet row − 1)
+    row_numbers: list[int]
+    #: (index into ``rows``, column) of the XLSX cells that were numbers, e.g. an INN typed as a number
+    numeric_cells: set[tuple[int, str]] = field(default_factory=set)
+    #: "csv" or "xlsx", as detected from the content
+    source_format: str = "csv"
+
+    def records(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """(row number, row) pairs, the numbers being those an error report must use."""
+        return zip(self.row_numbers, self.rows)
+
+    def is_numeric(self, index: int, column: str) -> bool:
+        """Whether ``rows[index][column]`` was a numeric XLSX cell (never true for CSV)."""
+        return (index, column) in self.numeric_cells
+
+    def decimal(self, index: int, column: str, locale: str, **limits: Any) -> Decimal:
+        """``parse_decimal`` of one cell; a numeric XLSX cell is read as the plain number it is."""
+        # the text of a numeric cell is canonical ("12.345"); read with the ru/ky rule it would
+        # silently become 12345, so the user's language applies only to typed text
+        language = "en" if self.is_numeric(index, column) else locale
+        return parse_decimal(self.rows[index][column], language, **limits)
+
+
+def normalise_header(name: str) -> str:
+    """A header cell as a column name: BOM removed, surrounding whitespace stripped, lower-case."""
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _size_text(size: int) -> str:
+    mib = 1024 * 1024
+    return f"{size // mib} MB" if size >= mib and size % mib == 0 else f"{size:,} bytes".replace(",", " ")
+
+
+def read_table(data: bytes, filename: str, *, max_rows: int = DEFAULT_MAX_ROWS,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
+    """Read a CSV or the first sheet of an XLSX; raise ``UploadRejected`` listing every problem, or ``TooLarge``."""
+    if len(data) > max_bytes:
+        raise TooLarge(_("The file is larger than %(limit)s, the most one upload may hold.",
+                         limit=_size_text(max_bytes)))
+    if data.startswith(ZIP_MAGIC):
+        return _read_xlsx(data, filename, max_rows)
+    _refuse_binary(data, filename)
+    return _read_csv(data, max_rows)
+
+
+def _refuse_binary(data: bytes, filename: str) -> None:
+    kinds = {
+        "pdf": _("a PDF document"),
+        "ole": _("an old Excel 97-2003 (.xls) file or a password-protected workbook"),
+        "utf16": _("a UTF-16 (“Unicode text”) file"),
+        "zip": _("an empty ZIP archive"),
+        "archive": _("a compressed archive"),
+        "program": _("a program"),
+        "image": _("an image"),
+    }
+    kind = next((key for magic, key in _BINARY_MAGIC if data.startswith(magic)), None)
+    if kind is None and b"\x00" in data:
+        kind = "binary"
+    if kind is None:
+        head = data[:64].lstrip(UTF8_BOM).lstrip()
+        # 1C and web banking "Excel" exports are often HTML or SpreadsheetML (XML) in disguise
+        if head.startswith(b"<"):
+            kind = "markup"
+    if kind is None:
+        return
+    what = kinds.get(kind) or (_("an HTML or XML page") if kind == "markup" else _("a binary file"))
+    raise reject(_("“%(name)s” is not a CSV or XLSX table (it looks like %(kind)s). Open it in Excel or "
+                   "LibreOffice and save it as Excel workbook (.xlsx) or as CSV UTF-8.",
+                   name=shorten(filename or "?"), kind=what))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(UTF8_BOM):
+        try:
+            return data[len(UTF8_BOM):].decode("utf-8")
+        except UnicodeDecodeError:
+            # the BOM promises UTF-8; reading it as Windows-1251 would only produce mojibake
+            raise reject(_("The file starts with a UTF-8 mark but is not valid UTF-8. Save it again as "
+                           "CSV UTF-8.")) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise reject(_("The file is neither UTF-8 nor Windows-1251 text. Save it as CSV UTF-8 or as an "
+                       "Excel workbook (.xlsx).")) from None
+
+
+def _sniff_delimiter(line: str) -> str:
+    """The most frequent of "," ";" and tab in the header line, outside quotes; "," on a tie or none."""
+    unquoted = re.sub(r'"[^"]*"', "", line)
+    counts = {d: unquoted.count(d) for d in _CSV_DELIMITERS}
+    best = max(_CSV_DELIMITERS, key=lambda d: counts[d])  # max() keeps the first on ties
+    return best if counts[best] else ","
+
+
+def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
+    return _build(xlsx_rows(data, filename), [], max_rows=max_rows, source_format="xlsx",
+                  position_label=lambda position: get_column_letter(position + 1))
+
+
+def _read_csv(data: bytes, max_rows: int) -> Table:
+    text = _decode(data).lstrip("\ufeff")
+    first_line, _newline, rest = text.partition("\n")
+    hint = re.fullmatch(r"sep=(.)\r?", first_line)
+    if hint:
+        # Excel's own "sep=;" first line names the delimiter and is not part of the table
+        delimiter, text = hint.group(1), rest
+    else:
+        delimiter = _sniff_delimiter(first_line)
+    errors: list[RowError] = []
+
+    def raw_rows() -> Iterator[RawRow]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        number = -1
+        try:
+            for number, cells in enumerate(reader):
+                yield RawRow(number, cells)
+        except csv.Error:
+            errors.append(RowError(number + 1 or None, None, None, _(
+                "The file cannot be read from this row on: a quote (\") is not closed, or text follows a "
+                "closing quote. Put quotes around whole cells only, and double quotes inside them (\"\").")))
+
+    return _build(raw_rows(), errors, max_rows=max_rows, source_format="csv",
+                  position_label=lambda position: str(position + 1))
+
+
+def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int, source_format: str,
+           position_label: Callable[[int], str]) -> Table:
+    """Header, rows and errors from raw rows; rejects the whole file if anything is wrong."""
+    header = next(raw_rows, None)
+    if header is None:
+        raise UploadRejected(errors or [RowError(None, None, None, _("The file is empty."))])
+    columns = [normalise_header(cell) for cell in header.cells]
+    names = [name for name in columns if name]
+    for name in dict.fromkeys(names):
+        if names.count(name) > 1:
+            errors.append(RowError(None, name, None, _("The column “%(column)s” appears more than once.",
+                                                       column=shorten(name))))
+
+    def column_at(position: int) -> str | None:
+        return columns[position] or None if position < len(columns) else None
+
+    if not names:
+        # without names nothing below can be placed; one message says what to fix
+        content = any(cell.strip() for raw in raw_rows for cell in raw.cells)
+        raise reject(_("The first row must hold the column names.") if content else _("The file is empty."))
+    for position, value, message in header.problems:
+        errors.append(RowError(None, column_at(position), value, message))
+    rows: list[dict[str, str]] = []
+    numbers: list[int] = []
+    numeric_cells: set[tuple[int, str]] = set()
+    unnamed: dict[int, str] = {}  # position of a cell outside every named column → its first value
+    named = [(position, name) for position, name in enumerate(columns) if name]
+    for raw in raw_rows:
+        for position, value, message in raw.problems:
+            errors.append(RowError(raw.number or None, column_at(position), value, message))
+        if all(not cell.strip() for cell in raw.cells):
+            continue  # skipped, but its number is kept by the rows after it
+        if len(rows) >= max_rows:
+            raise TooLarge(_("The file has more than %(limit)s data rows, the most one upload may hold.",
+                             limit=f"{max_rows:,}".replace(",", " ")))
+        index = len(rows)
+        rows.append({name: raw.cells[position] if position < len(raw.cells) else "" for position, name in named})
+        numbers.append(raw.number)
+        numeric_cells.update((index, columns[p]) for p in raw.numeric if column_at(p))
+        for position, cell in enumerate(raw.cells):
+            if cell.strip() and column_at(position) is None:
+                unnamed.setdefault(position, cell)
+    for position, value in sorted(unnamed.items()):
+        errors.append(RowError(None, None, value, _(
+            "Column %(position)s has values but no name in the first row. Give it the name of a template "
+            "column, or delete it.", position=position_label(position))))
+    if not rows and not errors:
+        errors.append(RowError(None, None, None, _("The file has column names but no data rows.")))
+    if errors:
+        raise UploadRejected(errors)
+    return Table(columns=names, rows=rows, row_numbers=numbers, numeric_cells=numeric_cells,
+                 source_format=source_format)
+
+
+def check_columns(table: Table, required: set[str], optional: set[str]) -> list[RowError]:
+    """Header errors: every missing required column, then every column the schema does not know."""
+    errors = [RowError(None, name, None, _("The column “%(column)s” is missing. Download the template to see "
+                                           "the expected columns.", column=name))
+              for name in sorted(required - set(table.columns))]
+    known = required | optional
+    allowed = ", ".join(sorted(known))
+    errors += [RowError(None, name, None, _("The column “%(column)s” is not expected here. Rename or delete it; "
+                                            "the columns are: %(allowed)s.", column=shorten(name), allowed=allowed))
+               for name in table.columns if name not in known]
+    return errors
