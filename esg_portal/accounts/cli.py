@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..errors import ValidationError
@@ -10,6 +12,11 @@ from ..extensions import db
 from ..reference.models import GovernmentEntity
 from .models import Role
 from .services import create_user
+
+
+#: service field names → the options that set them, so messages name what to fix
+_OPTION_OF_FIELD = {"email": "--email", "full_name": "--name", "role": "--role", "company_id": "--company-inn",
+                    "agency_id": "--agency", "position": "--position", "password": "--password"}
 
 
 @click.group("users")
@@ -43,13 +50,15 @@ def create_user_command(email, full_name, role, company_inn, agency, signatory, 
             raise click.UsageError(f"No government entity with code {agency}.")
         agency_id = entity.id
     try:
-        user = create_user(None, email=email, full_name=full_name, role=Role(role), password=password,
-                           company_id=company_id, agency_id=agency_id, is_signatory=signatory,
-                           position=position)
+        # no request here to choose a language from: messages use the portal's default one
+        with force_locale(current_app.config.get("ESG_DEFAULT_LOCALE") or "en"):
+            user = create_user(None, email=email, full_name=full_name, role=Role(role), password=password,
+                               company_id=company_id, agency_id=agency_id, is_signatory=signatory,
+                               position=position)
     except ValidationError as error:
         db.session.rollback()
         for field, messages in error.errors.items():
-            click.echo(f"{field}: {'; '.join(messages)}", err=True)
+            click.echo(f"{_OPTION_OF_FIELD.get(field, field)}: {'; '.join(messages)}", err=True)
         raise SystemExit(2) from None
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.email} (id {user.id}).")

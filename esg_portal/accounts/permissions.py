@@ -35,6 +35,25 @@ def can_view_company(user: Any, company: Company) -> bool:
 
 
 def can_manage_accounts(user: Any) -> bool:
+    """User accounts are issued and changed by administrators only."""
+    return is_admin(user)
+
+
+def can_manage_companies(user: Any) -> bool:
+    """Create and edit companies and their licences: administrators and the EITI secretariat.
+
+    Decided so: deciding which companies and licences are in the reporting scope is the
+    secretariat's (the multi-stakeholder group's) job under EITI Requirement 4.1, so the
+    register is theirs as much as the administrator's. Filers never edit the register (their
+    profile is copied into each filing version from it) and agency officers only read it.
+    The ``/admin/`` pages themselves are open to administrators only; a secretariat page for
+    the register would call the same services.
+    """
+    return getattr(user, "is_authenticated", False) and user.role in (Role.ADMIN, Role.SECRETARIAT)
+
+
+def can_manage_agencies(user: Any) -> bool:
+    """Government agencies are reference data that decide whose receipts count: admins only."""
     return is_admin(user)
 
 

@@ -14,6 +14,8 @@ from ..audit import utcnow
 from ..config import SUPPORTED_LOCALES
 from ..errors import NotFound, PortalError, ValidationError
 from ..extensions import db
+from ..companies.models import Company
+from ..reference.models import GovernmentEntity
 from .models import Role, User
 from .permissions import can_manage_accounts, require
 
@@ -65,20 +67,32 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
 
 
 def _validate_user_fields(email: str, role: Role, company_id: int | None, agency_id: int | None,
-                          password: str | None, existing: User | None = None) -> dict[str, list[str]]:
+                          password: str | None, existing: User | None = None, *,
+                          full_name: str | None = None, position: str | None = None) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not EMAIL_RE.match(email):
+    if not EMAIL_RE.match(email) or len(email) > 255:
         errors["email"] = [_("Enter an e-mail address such as name@example.kg.")]
     else:
         other = find_user_by_email(email)
         if other is not None and other is not existing:
-            errors["email"] = [_("An account with this e-mail address already exists.")]
+            errors["email"] = [_("An account with this e-mail address already exists. Use another "
+                                 "address, or edit the existing account.")]
+    if full_name is not None and not full_name.strip():
+        errors["full_name"] = [_("Enter the person's full name.")]
+    elif full_name is not None and len(full_name.strip()) > 255:
+        errors["full_name"] = [_("The name is too long: use at most 255 characters.")]
+    if position is not None and len(position.strip()) > 255:
+        errors["position"] = [_("The position is too long: use at most 255 characters.")]
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = [_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
     if role is Role.COMPANY_FILER and not company_id:
         errors["company_id"] = [_("A company filer must belong to a company.")]
+    elif role is Role.COMPANY_FILER and db.session.get(Company, company_id) is None:
+        errors["company_id"] = [_("Choose the filer's company from the list.")]
     if role is Role.AGENCY_OFFICER and not agency_id:
         errors["agency_id"] = [_("An agency officer must belong to a government agency.")]
+    elif role is Role.AGENCY_OFFICER and db.session.get(GovernmentEntity, agency_id) is None:
+        errors["agency_id"] = [_("Choose the officer's government agency from the list.")]
     return errors
 
 
@@ -90,11 +104,12 @@ def create_user(actor: User | None, *, email: str, full_name: str, role: Role, p
     if actor is not None:
         require(can_manage_accounts(actor))
     email = normalise_email(email)
-    errors = _validate_user_fields(email, role, company_id, agency_id, password)
+    errors = _validate_user_fields(email, role, company_id, agency_id, password,
+                                   full_name=full_name, position=position)
     if errors:
         raise ValidationError(errors)
     user = User(
-        email=email, full_name=full_name.strip(), role=role, position=position,
+        email=email, full_name=full_name.strip(), role=role, position=(position or "").strip() or None,
         company_id=company_id if role is Role.COMPANY_FILER else None,
         agency_id=agency_id if role is Role.AGENCY_OFFICER else None,
         is_signatory=bool(is_signatory) and role is Role.COMPANY_FILER,
@@ -112,12 +127,17 @@ def update_user(actor: User, user: User, *, email: str, full_name: str, role: Ro
     """Edit an account (admin only); an admin cannot deactivate or demote themselves."""
     require(can_manage_accounts(actor))
     email = normalise_email(email)
-    errors = _validate_user_fields(email, role, company_id, agency_id, new_password or None, existing=user)
-    if user.id == actor.id and (role is not Role.ADMIN or not is_active):
+    errors = _validate_user_fields(email, role, company_id, agency_id, new_password or None, existing=user,
+                                   full_name=full_name, position=position)
+    if user.id == actor.id and role is not Role.ADMIN:
         errors.setdefault("role", []).append(_("You cannot remove your own administrator access."))
+    if user.id == actor.id and not is_active:
+        errors.setdefault("is_active", []).append(
+            _("You cannot deactivate your own account. Ask another administrator to do it."))
     if errors:
         raise ValidationError(errors)
-    user.email, user.full_name, user.role, user.position = email, full_name.strip(), role, position
+    user.email, user.full_name, user.role = email, full_name.strip(), role
+    user.position = (position or "").strip() or None
     user.company_id = company_id if role is Role.COMPANY_FILER else None
     user.agency_id = agency_id if role is Role.AGENCY_OFFICER else None
     user.is_signatory = bool(is_signatory) and role is Role.COMPANY_FILER

@@ -1,32 +1,152 @@
-"""Administration pages (admin role only)."""
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+"""Administration pages (admin role only): users, companies and licences, agencies, audit trail."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..accounts import services as account_services
+from ..accounts.permissions import is_admin, require
+from ..companies import services as company_services
+from ..errors import ValidationError
+from ..extensions import db
+from ..forms.admin import (AGENCY_LEVEL_LABELS, AdminForm, AgencyEditForm, AgencyForm, CompanyForm, LicenceForm,
+                           UserEditForm, UserForm)
 from . import services
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+@bp.before_request
+def admin_only():
+    """Visitors are sent to sign in; every role but admin gets 403 (services check again)."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    require(is_admin(current_user))
+    return None
+
+
+def _save(form: AdminForm, service: Callable[..., Any], *records: Any) -> Any:
+    """Call ``service`` with the form's values and commit; on a rule failure roll back, show
+    the service's messages at their fields and return None."""
+    try:
+        result = service(current_user, *records, **form.values())
+    except ValidationError as error:
+        db.session.rollback()
+        form.add_errors(error.errors)
+        return None
+    db.session.commit()
+    return result
+
+
+def _page(template: str, form: AdminForm, **context: Any):
+    """A form page; 422 when a submitted form comes back with errors."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
+# --- users ---
+
 @bp.route("/users")
-@login_required
 def users():
     return render_template("admin/users.html", users=account_services.list_users(current_user))
 
 
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = UserForm(**services.list_user_choices(current_user))
+    if form.validate_on_submit() and (user := _save(form, account_services.create_user)):
+        flash(_("The account %(email)s was created.", email=user.email), "success")
+        return redirect(url_for(".users"))
+    return _page("admin/user_form.html", form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = account_services.get_user(current_user, user_id)
+    form = UserEditForm(obj=user, **services.list_user_choices(current_user))
+    if form.validate_on_submit() and _save(form, account_services.update_user, user):
+        flash(_("The account %(email)s was saved.", email=user.email), "success")
+        return redirect(url_for(".users"))
+    return _page("admin/user_form.html", form, user=user)
+
+
+# --- companies and licences ---
+
 @bp.route("/companies")
-@login_required
 def companies():
     return render_template("admin/companies.html", companies=services.list_all_companies(current_user))
 
 
+@bp.route("/companies/new", methods=["GET", "POST"])
+def new_company():
+    form = CompanyForm(regions=company_services.list_register_choices(current_user)["regions"])
+    if form.validate_on_submit() and (company := _save(form, company_services.create_company)):
+        flash(_("%(name)s was added to the register. You can now add its licences.", name=company.legal_name),
+              "success")
+        return redirect(url_for(".edit_company", company_id=company.id))
+    return _page("admin/company_form.html", form, company=None)
+
+
+@bp.route("/companies/<int:company_id>/edit", methods=["GET", "POST"])
+def edit_company(company_id: int):
+    company = company_services.get_company(current_user, company_id)
+    form = CompanyForm(obj=company, regions=company_services.list_register_choices(current_user)["regions"])
+    if form.validate_on_submit() and _save(form, company_services.update_company, company):
+        flash(_("%(name)s was saved.", name=company.legal_name), "success")
+        return redirect(url_for(".companies"))
+    return _page("admin/company_form.html", form, company=company)
+
+
+@bp.route("/companies/<int:company_id>/licences/new", methods=["GET", "POST"])
+def new_licence(company_id: int):
+    company = company_services.get_company(current_user, company_id)
+    form = LicenceForm(**company_services.list_register_choices(current_user))
+    if form.validate_on_submit() and (licence := _save(form, company_services.create_licence, company)):
+        flash(_("Licence %(number)s was added.", number=licence.number), "success")
+        return redirect(url_for(".edit_company", company_id=company.id))
+    return _page("admin/licence_form.html", form, company=company, licence=None)
+
+
+@bp.route("/licences/<int:licence_id>/edit", methods=["GET", "POST"])
+def edit_licence(licence_id: int):
+    licence = company_services.get_licence(current_user, licence_id)
+    form = LicenceForm(obj=licence, **company_services.list_register_choices(current_user))
+    if form.validate_on_submit() and _save(form, company_services.update_licence, licence):
+        flash(_("Licence %(number)s was saved.", number=licence.number), "success")
+        return redirect(url_for(".edit_company", company_id=licence.company_id))
+    return _page("admin/licence_form.html", form, company=licence.company, licence=licence)
+
+
+# --- government agencies ---
+
 @bp.route("/agencies")
-@login_required
 def agencies():
-    return render_template("admin/agencies.html", agencies=services.list_agencies(current_user))
+    return render_template("admin/agencies.html", agencies=services.list_agencies(current_user),
+                           level_labels=AGENCY_LEVEL_LABELS)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+def new_agency():
+    form = AgencyForm()
+    if form.validate_on_submit() and (agency := _save(form, services.create_agency)):
+        flash(_("The agency %(code)s was created.", code=agency.code), "success")
+        return redirect(url_for(".agencies"))
+    return _page("admin/agency_form.html", form, agency=None)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+def edit_agency(agency_id: int):
+    agency = services.get_agency(current_user, agency_id)
+    form = AgencyEditForm(obj=agency)
+    if form.validate_on_submit() and _save(form, services.update_agency, agency):
+        flash(_("The agency %(code)s was saved.", code=agency.code), "success")
+        return redirect(url_for(".agencies"))
+    return _page("admin/agency_form.html", form, agency=agency)
 
 
 @bp.route("/audit")
-@login_required
 def audit_log():
     return render_template("admin/audit.html", events=services.recent_audit_events(current_user))
