@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -24,6 +24,8 @@ LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "Engli
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands, background work, service tests
+        return current_app.config["ESG_DEFAULT_LOCALE"]
     asked = request.args.get("lang", "")
     if asked in SUPPORTED_LOCALES:
         return asked
