@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Integer, String, event, insert, inspect
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
 from .extensions import db
 
@@ -93,7 +93,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def _record_id(obj: Any) -> str:
-    identity = inspect(obj).identity
+    state = inspect(obj)
+    # a row inserted by this flush has its key assigned but gets its identity only after
+    # the flush, so read the key from the instance
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
     return ",".join(str(part) for part in identity) if identity else "?"
 
 
@@ -124,11 +127,48 @@ def _column_changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
+def _remember_old_value(target: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
+    """No-op 'set' listener; registering it with ``active_history`` is what matters."""
+
+
+@event.listens_for(Audited, "mapper_configured", propagate=True)
+def _load_old_values_on_set(mapper: Any, cls: type) -> None:
+    """Make assignments load the stored value first, so the trail knows "before".
+
+    Without this, assigning to an attribute that is not loaded (every attribute after a
+    commit expires the instance) records ``[None, after]`` and records a change even when
+    the same value is assigned again.
+    """
+    for attr in mapper.column_attrs:
+        if attr.key not in cls.__audit_exclude__:
+            event.listen(getattr(cls, attr.key), "set", _remember_old_value, active_history=True)
+
+
+_DELETED_KEY = "audit_deleted"
+
+
+@event.listens_for(Session, "before_flush")
+def _reset_deleted(session: Session, flush_context: Any, instances: Any) -> None:
+    session.info.pop(_DELETED_KEY, None)  # left over from a flush that failed
+
+
+@event.listens_for(Audited, "after_delete", propagate=True)
+def _note_deleted(mapper: Any, connection: Any, target: Any) -> None:
+    """Rows deleted by this flush, including delete-orphan removals, which never appear in
+    ``session.deleted`` (a line removed from ``disclosure.payment_lines``)."""
+    session = object_session(target)
+    if session is not None:
+        session.info.setdefault(_DELETED_KEY, []).append(target)
+
+
 @event.listens_for(Session, "after_flush")
 def _record_changes(session: Session, flush_context: Any) -> None:
     """Write the audit rows for this flush through the flush's own connection."""
     rows = []
-    for action, objects in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+    deleted = list(dict.fromkeys([*session.deleted, *session.info.pop(_DELETED_KEY, [])]))
+    gone = set(deleted)
+    updated = [obj for obj in session.dirty if obj not in gone]
+    for action, objects in (("create", session.new), ("update", updated), ("delete", deleted)):
         for obj in objects:
             if not isinstance(obj, Audited):
                 continue

@@ -33,6 +33,14 @@ class NotFound(PortalError):
     default_message = _l("The page or record you asked for does not exist.")
 
 
+class Unauthorized(PortalError):
+    """Not signed in, for clients that cannot follow a redirect to the sign-in page."""
+
+    status = 401
+    code = "unauthorized"
+    default_message = _l("Please sign in to see this page.")
+
+
 class PermissionDenied(PortalError):
     status = 403
     code = "forbidden"
@@ -57,12 +65,13 @@ class InvalidTransition(PortalError):
     default_message = _l("This action is not possible in the record's current state.")
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON errors instead of HTML pages."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _render(status: int, code: str, message: str, errors: dict | None = None):
-    if _wants_json():
+    if wants_json():
         body = {"error": {"code": code, "message": message}}
         if errors:
             body["errors"] = errors
