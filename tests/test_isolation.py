@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask, jsonify
-from flask_login import current_user, login_required
+from flask_login import AnonymousUserMixin, current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
@@ -527,3 +527,12 @@ def test_roles_of_the_world_are_what_the_tests_assume(app_ctx, ids: dict[str, in
                      "secretariat": Role.SECRETARIAT, "admin": Role.ADMIN}
     missing = {key for own, other in ARGUMENTS.values() for key in own + other if key not in ids}
     assert not missing, f"ARGUMENTS names records the ids fixture does not make: {missing}"
+
+
+@pytest.mark.parametrize("scope, model", [(scope_companies, Company), (scope_disclosures, Disclosure),
+                                          (scope_receipt_batches, ReceiptBatch)])
+def test_the_scopes_give_a_visitor_nothing(app_ctx, ids: dict[str, int], scope, model) -> None:
+    """Fail closed: a caller that forgets ``login_required`` lists nothing (rather than everything
+    or a 500) for a visitor who is not signed in."""
+    assert list(db.session.scalars(select(model)))
+    assert list(db.session.scalars(scope(AnonymousUserMixin(), select(model)))) == []

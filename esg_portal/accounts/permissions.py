@@ -96,14 +96,23 @@ def require(allowed: bool) -> None:
 
 
 # --- scoping helpers: every list query of these records goes through one of them ---
+# Each starts by failing closed: a visitor who is not signed in is given no rows.
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
 
 def scope_companies(user: User, stmt: Select) -> Select:
+    if not _signed_in(user):
+        return stmt.where(false())
     if user.role is Role.COMPANY_FILER:
         return stmt.where(Company.id == user.company_id)
     return stmt
 
 
 def scope_disclosures(user: User, stmt: Select) -> Select:
+    if not _signed_in(user):
+        return stmt.where(false())
     if user.role is Role.COMPANY_FILER:
         return stmt.where(Disclosure.company_id == user.company_id)
     if _is_staff(user):
@@ -112,6 +121,8 @@ def scope_disclosures(user: User, stmt: Select) -> Select:
 
 
 def scope_receipt_batches(user: User, stmt: Select) -> Select:
+    if not _signed_in(user):
+        return stmt.where(false())
     if user.role is Role.AGENCY_OFFICER:
         return stmt.where(ReceiptBatch.agency_id == user.agency_id)
     if _is_staff(user):
