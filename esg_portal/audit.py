@@ -14,10 +14,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Integer, String, event, insert, inspect
+from sqlalchemy import JSON, Integer, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
-from .extensions import db
+from .extensions import UtcDateTime, db
 
 
 def utcnow() -> dt.datetime:
@@ -38,7 +38,7 @@ class AuditEvent(db.Model):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: copied so the trail stays readable if the account is later renamed or deleted
     actor_label: Mapped[str] = mapped_column(String(255), default="system")
@@ -124,6 +124,29 @@ def _column_changes(obj: Any, action: str) -> dict[str, list[Any]]:
         if key in obj.__audit_redact__:
             before, after = ("***" if before is not None else None), "***" if after is not None else None
         changes[key] = [_jsonable(before), _jsonable(after)]
+    if action != "delete":
+        changes.update(_link_changes(state))
+    return changes
+
+
+def _link_label(obj: Any) -> Any:
+    return getattr(obj, "code", None) or _record_id(obj)
+
+
+def _link_changes(state: Any) -> dict[str, list[Any]]:
+    """Many-to-many links (a licence's minerals) as sorted lists of codes before and after."""
+    changes: dict[str, list[Any]] = {}
+    for rel in state.mapper.relationships:
+        if rel.secondary is None or rel.viewonly:
+            continue
+        history = state.attrs[rel.key].history
+        if not (history.added or history.deleted):
+            continue
+        kept = [_link_label(o) for o in history.unchanged]
+        before = sorted(kept + [_link_label(o) for o in history.deleted])
+        after = sorted(kept + [_link_label(o) for o in history.added])
+        if before != after:
+            changes[rel.key] = [before, after]
     return changes
 
 
@@ -171,8 +194,6 @@ def _record_changes(session: Session, flush_context: Any) -> None:
     for action, objects in (("create", session.new), ("update", updated), ("delete", deleted)):
         for obj in objects:
             if not isinstance(obj, Audited):
-                continue
-            if action == "update" and not session.is_modified(obj, include_collections=False):
                 continue
             changes = _column_changes(obj, action)
             if action == "update" and not changes:

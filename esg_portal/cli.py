@@ -46,7 +46,7 @@ def setup_demo() -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
     counts = load_reference_data()
     db.session.commit()
-    click.echo("Reference data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    click.echo(f"Reference data: {counts['created']} rows added, {counts['differing']} edited rows kept.")
     if database_is_empty():
         load_demo()
         db.session.commit()

@@ -95,7 +95,7 @@ def reference_mutable(app: Flask) -> Iterator[None]:
     """For tests that change reference rows: reloads the shipped data afterwards."""
     yield
     with app.app_context():
-        load_reference_data()
+        load_reference_data(overwrite=True)
         _db.session.commit()
 
 

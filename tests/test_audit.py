@@ -295,3 +295,20 @@ def test_a_refused_request_records_nothing(app: Flask, client, factory) -> None:
     with app.app_context():
         assert db.session.scalar(select(func.count(AuditEvent.id))) == count
         assert db.session.get(User, user_id).language is None
+
+
+def test_many_to_many_links_are_recorded_as_codes(app_ctx, factory):
+    """A licence's minerals live in a link table; changing them is audited on the licence."""
+    from esg_portal.companies.models import License
+    from esg_portal.reference.models import Mineral
+
+    licence_id = factory.licence(factory.company())
+    licence = db.session.get(License, licence_id)
+    copper, silver = (db.session.scalar(select(Mineral).where(Mineral.code == c)) for c in ("CU", "AG"))
+    licence.minerals = [copper]
+    db.session.commit()
+    licence.minerals = [silver, copper]
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.table_name == "license")
+                                .order_by(AuditEvent.id)).all()
+    assert [e.changes.get("minerals") for e in events[-2:]] == [[[], ["CU"]], [["CU"], ["AG", "CU"]]]

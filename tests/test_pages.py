@@ -302,12 +302,8 @@ def test_visitors_asking_for_json_get_401(app: Flask, site) -> None:
     assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_the_deadline_does_not_depend_on_the_servers_time_zone(app: Flask, site, request) -> None:
+def test_the_deadline_does_not_depend_on_the_servers_time_zone(app: Flask, site) -> None:
     """The deadline is stored in UTC and shown in Bishkek time whatever zone the server runs in."""
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="known bug: SQLite returns naive datetimes and i18n.format_deadline reads them "
-                                "as the server's local time; to fix in esg_portal/i18n.py (naive means UTC)"))
     client = _client(app, "filer")
     saved = os.environ.get("TZ")
     os.environ["TZ"] = "America/New_York"

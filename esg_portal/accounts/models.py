@@ -6,12 +6,12 @@ import enum
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import Audited, utcnow
-from ..extensions import db
+from ..extensions import UtcDateTime, db
 
 
 class Role(str, enum.Enum):
@@ -46,12 +46,12 @@ class User(Audited, UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     #: interface language chosen by the user (ky, ru, en); None = follow the browser
     language: Mapped[str | None] = mapped_column(String(8))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     #: consecutive failed sign-ins; reset on success (login throttling)
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     company: Mapped["Company | None"] = relationship(back_populates="users")  # noqa: F821
     agency: Mapped["GovernmentEntity | None"] = relationship()  # noqa: F821

@@ -13,7 +13,7 @@ from sqlalchemy import Select, false
 from ..companies.models import Company
 from ..disclosure.models import Disclosure, DisclosureStatus
 from ..errors import PermissionDenied
-from ..receipts.models import ReceiptBatch
+from ..receipts.models import BatchStatus, ReceiptBatch
 from .models import Role, User
 
 
@@ -86,7 +86,8 @@ def can_view_receipt_batch(user: Any, batch: ReceiptBatch) -> bool:
         return False
     if user.role is Role.AGENCY_OFFICER:
         return user.agency_id == batch.agency_id
-    return _is_staff(user)
+    # like company drafts, an agency's draft batch is its own until submitted
+    return _is_staff(user) and batch.status is not BatchStatus.DRAFT
 
 
 def require(allowed: bool) -> None:
@@ -126,5 +127,5 @@ def scope_receipt_batches(user: User, stmt: Select) -> Select:
     if user.role is Role.AGENCY_OFFICER:
         return stmt.where(ReceiptBatch.agency_id == user.agency_id)
     if _is_staff(user):
-        return stmt
+        return stmt.where(ReceiptBatch.status != BatchStatus.DRAFT)
     return stmt.where(false())

@@ -45,8 +45,6 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
     if user is None or not user.is_active:
         return None
     locked_until = user.locked_until
-    if locked_until is not None and locked_until.tzinfo is None:  # SQLite returns naive UTC
-        locked_until = locked_until.replace(tzinfo=dt.timezone.utc)
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
         raise LoginThrottled(_("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
-from ..extensions import db
+from ..extensions import UtcDateTime, db
 from ..reference.models import Mineral, Region, Site
 
 
@@ -34,7 +34,7 @@ class Company(Audited, db.Model):
     audited_statements_url: Mapped[str | None] = mapped_column(String(500))
     #: False for companies created from government receipts only (below the threshold, no account)
     is_registered: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
     licenses: Mapped[list["License"]] = relationship(back_populates="company", order_by="License.number")

@@ -25,12 +25,6 @@ class FilingRow:
     is_overdue: bool
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite hands back naive UTC
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
-
-
 def periods_newest_first() -> list[ReportingPeriod]:
     return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year.desc())))
 
@@ -53,7 +47,7 @@ def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
     for period in periods:
         disclosure = latest.get((actor.company_id, period.id))
         unsent = disclosure is None or disclosure.status is DisclosureStatus.DRAFT
-        deadline = _aware(period.filing_deadline_at)
+        deadline = period.filing_deadline_at
         overdue = bool(unsent and period.status is PeriodStatus.OPEN and deadline and deadline < now)
         rows.append(FilingRow(period, disclosure, overdue))
     return rows

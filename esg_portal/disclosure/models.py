@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
-from ..extensions import db
+from ..extensions import UtcDateTime, db
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
 
@@ -38,9 +38,9 @@ class Disclosure(Audited, db.Model):
         Enum(DisclosureStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=DisclosureStatus.DRAFT,
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: hash of the canonical filing document (INTERFACES.md §4), fixed at submission
     sha256: Mapped[str | None] = mapped_column(String(64))

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
-from ..extensions import db
+from ..extensions import UtcDateTime, db
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
 
@@ -33,8 +33,8 @@ class ReceiptBatch(Audited, db.Model):
         Enum(BatchStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=BatchStatus.DRAFT,
     )
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     sha256: Mapped[str | None] = mapped_column(String(64))
     #: why this version corrects the previous one

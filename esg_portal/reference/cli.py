@@ -12,9 +12,16 @@ def reference_group() -> None:
 
 
 @reference_group.command("load")
+@click.option("--overwrite", is_flag=True, help="Reset rows that differ from the shipped data.")
 @with_appcontext
-def load_command() -> None:
-    """Load or update the shipped reference data (safe to run again)."""
-    counts = load_reference_data()
+def load_command(overwrite: bool) -> None:
+    """Load the shipped reference data (safe to run again)."""
+    counts = load_reference_data(overwrite=overwrite)
     db.session.commit()
+    created, differing = counts.pop("created"), counts.pop("differing")
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))
+    click.echo(f"{created} rows added.")
+    if differing:
+        verb = "were reset to" if overwrite else "differ from"
+        click.echo(f"{differing} stored rows {verb} the shipped data"
+                   + ("." if overwrite else " and were left as they are (--overwrite resets them)."))

@@ -1,7 +1,8 @@
 """Load the reference CSVs shipped in ``esg_portal/data/reference/`` into the database.
 
-Idempotent: records are matched by code and updated in place, so running it again after
-a data fix changes only what changed (and the audit trail shows exactly that).
+Idempotent: records are matched by code. Running it again inserts only what is missing;
+rows the administrators edited stay as they are unless the operator asks to overwrite
+them (and then the audit trail shows exactly what was reset).
 """
 from __future__ import annotations
 
@@ -31,16 +32,30 @@ def _flag(row: dict[str, str], column: str) -> bool:
     return _YES[value]
 
 
-def _upsert(model: type, code: str, values: dict[str, Any]) -> Any:
-    record = db.session.scalar(select(model).where(model.code == code))
-    if record is None:
-        record = model(code=code, **values)
-        db.session.add(record)
-    else:
-        for key, value in values.items():
-            if getattr(record, key) != value:
+class _Upsert:
+    """Match rows by code. New codes are inserted; a stored row that differs from the
+    shipped file is kept as the operator left it (an admin's edit wins) unless
+    ``overwrite`` resets it, and is counted so the command can say so."""
+
+    def __init__(self, overwrite: bool):
+        self.overwrite = overwrite
+        self.created = 0
+        self.differing = 0
+
+    def __call__(self, model: type, code: str, values: dict[str, Any]) -> Any:
+        record = db.session.scalar(select(model).where(model.code == code))
+        if record is None:
+            self.created += 1
+            record = model(code=code, **values)
+            db.session.add(record)
+            return record
+        changed = {key: value for key, value in values.items() if getattr(record, key) != value}
+        if changed and not self.overwrite:
+            self.differing += 1
+        elif changed:
+            for key, value in changed.items():
                 setattr(record, key, value)
-    return record
+        return record
 
 
 def _names(row: dict[str, str]) -> dict[str, str]:
@@ -53,7 +68,7 @@ def site_code(row: dict[str, str]) -> str:
     return f"T{int(row['seed_table'])}-{int(row['seq']):02d}"
 
 
-def _load_sites(rows: list[dict[str, str]]) -> Iterator[Site]:
+def _load_sites(rows: list[dict[str, str]], _upsert: _Upsert) -> Iterator[Site]:
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     minerals = {m.code: m for m in db.session.scalars(select(Mineral))}
     for row in rows:
@@ -64,13 +79,18 @@ def _load_sites(rows: list[dict[str, str]]) -> Iterator[Site]:
             "reserves_kt": row["reserves_kt"] or None, "grade": row["grade"] or None,
         })
         wanted = [minerals[c] for c in codes if c in minerals]
-        if list(site.minerals) != wanted:
+        if not site.minerals or _upsert.overwrite and list(site.minerals) != wanted:
             site.minerals = wanted
         yield site
 
 
-def load_reference_data() -> dict[str, int]:
-    """Insert or update every reference table; returns the number of rows per table."""
+def load_reference_data(overwrite: bool = False) -> dict[str, int]:
+    """Insert missing reference rows (or, with ``overwrite``, also reset edited ones).
+
+    Returns the number of shipped rows per table, plus ``created`` and ``differing``
+    (stored rows that differ from the shipped data and were left as they are).
+    """
+    _upsert = _Upsert(overwrite)
     counts: dict[str, int] = {}
     for row in (rows := read_reference_csv("critical_minerals.csv")):
         _upsert(Mineral, row["code"], {**_names(row), "symbol": row["symbol"]})
@@ -79,7 +99,7 @@ def load_reference_data() -> dict[str, int]:
         _upsert(Region, row["code"], {**_names(row), "kind": row["kind"]})
     counts["regions"] = len(rows)
     db.session.flush()
-    counts["sites"] = len(list(_load_sites(read_reference_csv("sites.csv"))))
+    counts["sites"] = len(list(_load_sites(read_reference_csv("sites.csv"), _upsert)))
     for row in (rows := read_reference_csv("gfs_codes.csv")):
         _upsert(GfsCode, row["code"], {**_names(row), "parent_code": row["parent"] or None,
                                         "is_heading": _flag(row, "is_heading")})
@@ -99,4 +119,5 @@ def load_reference_data() -> dict[str, int]:
         })
     counts["revenue_streams"] = len(rows)
     db.session.flush()
+    counts["created"], counts["differing"] = _upsert.created, _upsert.differing
     return counts

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Column
+from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Integer, String, Table, Column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited
-from ..extensions import db
+from ..extensions import UtcDateTime, db
 
 
 class NamedMixin:
@@ -130,7 +130,7 @@ class ReportingPeriod(Audited, db.Model):
     usd_rate_scaled: Mapped[int | None] = mapped_column(BigInteger)
     usd_rate_source: Mapped[str | None] = mapped_column(String(255))
     #: filing deadline for companies and agencies, stored in UTC, shown in Asia/Bishkek
-    filing_deadline_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    filing_deadline_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     #: company materiality threshold on government totals, in KGS tyiyn; None = not yet set
     company_threshold_minor: Mapped[int | None] = mapped_column(BigInteger)
     independent_administrator: Mapped[str | None] = mapped_column(String(255))

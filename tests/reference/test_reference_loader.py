@@ -58,19 +58,32 @@ def test_loading_again_changes_nothing_and_records_nothing(app_ctx):
     counts = load_reference_data()
     db.session.commit()
     assert counts["minerals"] == 22 and counts["sites"] == 25
+    assert counts["created"] == 0 and counts["differing"] == 0
     assert count(Mineral) == 22 and count(Site) == 25
     assert count(AuditEvent) == before
 
 
-def test_a_changed_name_is_restored_and_audited(app_ctx, reference_mutable):
+def test_an_edited_row_is_kept_unless_overwrite_is_asked(app_ctx, reference_mutable):
     copper = db.session.scalar(select(Mineral).where(Mineral.code == "CU"))
-    copper.name_ky = "wrong"
+    copper.name_ky = "edited"
     db.session.commit()
-    load_reference_data()
+    counts = load_reference_data()
+    db.session.commit()
+    assert copper.name_ky == "edited"
+    assert counts["differing"] == 1 and counts["created"] == 0
+    counts = load_reference_data(overwrite=True)
     db.session.commit()
     assert copper.name_ky == "Жез"
     last = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
-    assert last.table_name == "mineral" and last.changes == {"name_ky": ["wrong", "Жез"]}
+    assert last.table_name == "mineral" and last.changes == {"name_ky": ["edited", "Жез"]}
+
+
+def test_a_missing_row_is_added_again(app_ctx, reference_mutable):
+    db.session.delete(db.session.scalar(select(Mineral).where(Mineral.code == "ZR")))
+    db.session.commit()
+    counts = load_reference_data()
+    db.session.commit()
+    assert counts["created"] == 1 and count(Mineral) == 22
 
 
 def test_cli_loads_reference_data(runner):
