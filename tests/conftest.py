@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -16,10 +15,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from support import PASSWORD, make_app
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from esg_portal import create_app
 from esg_portal.accounts.models import Role, User
 from esg_portal.companies.models import Company, License
 from esg_portal.disclosure.models import Disclosure, DisclosureStatus, PaymentLine
@@ -30,7 +29,6 @@ from esg_portal.reference.loader import load_reference_data
 from esg_portal.reference.models import GovernmentEntity, PeriodStatus, ReportingPeriod, RevenueStream
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-PASSWORD = "correct-horse-battery"
 #: tables filled by the reference loader; kept between tests
 REFERENCE_TABLES = {"mineral", "region", "site", "site_mineral", "gfs_code", "government_entity",
                     "revenue_stream", "alembic_version"}
@@ -41,18 +39,10 @@ def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db')}/test.db"
 
 
-def _make_app(database_url: str, **overrides) -> Flask:
-    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-not-for-production",
-                "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ESG_DEFAULT_LOCALE": "en",
-                "SERVER_NAME": None}
-    settings.update(overrides)
-    return create_app(settings)
-
-
 @pytest.fixture(scope="session")
 def migrated_database(database_url: str) -> Iterator[str]:
     """Build the schema once from an empty database by running the real migrations."""
-    app = _make_app(database_url)
+    app = make_app(database_url)
     with app.app_context():
         _db.drop_all()
         _db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -82,7 +72,7 @@ def _empty_domain_tables() -> None:
 
 @pytest.fixture
 def app(migrated_database: str) -> Iterator[Flask]:
-    app = _make_app(migrated_database)
+    app = make_app(migrated_database)
     yield app
     with app.app_context():
         _db.session.rollback()
@@ -114,28 +104,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
-
-
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """The CSRF token of the form on ``path`` (CSRF stays on in tests, as in production)."""
-    page = client.get(path)
-    match = _CSRF_RE.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} (status {page.status_code})"
-    return match.group(1)
-
-
-def post_form(client: FlaskClient, path: str, data: dict, *, form_page: str | None = None, **kwargs):
-    """POST a form with a valid CSRF token taken from ``form_page`` (default: ``path``)."""
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, form_page or path)}, **kwargs)
-
-
-def login(client: FlaskClient, email: str, password: str = PASSWORD):
-    response = post_form(client, "/login", {"email": email, "password": password})
-    assert response.status_code == 302, f"login of {email} failed with {response.status_code}"
-    return response
 
 
 class Factory:

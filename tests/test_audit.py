@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from root_conftest import PASSWORD, login, post_form
+from support import PASSWORD, login, post_form
 from esg_portal.accounts.models import Role, User
 from esg_portal.audit import AuditEvent
 from esg_portal.companies.models import Company

@@ -17,7 +17,7 @@ from flask_login import AnonymousUserMixin, current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from root_conftest import PASSWORD, csrf_token, login, post_form
+from support import PASSWORD, csrf_token, login, post_form
 from esg_portal.accounts.models import Role, User
 from esg_portal.accounts.permissions import scope_companies, scope_disclosures, scope_receipt_batches
 from esg_portal.companies import services as company_services

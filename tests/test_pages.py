@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from root_conftest import login
+from support import login
 from esg_portal.accounts.models import Role
 from esg_portal.disclosure.models import DisclosureStatus
 from esg_portal.extensions import db

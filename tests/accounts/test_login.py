@@ -12,8 +12,8 @@ from flask import Flask
 from flask_babel import force_locale
 
 import esg_portal
-from root_conftest import PASSWORD, csrf_token, login, post_form
-from root_conftest import make_app as _make_app
+from support import PASSWORD, csrf_token, login, post_form
+from support import make_app as _make_app
 from esg_portal import create_app
 from esg_portal.accounts.models import Role, User
 from esg_portal.accounts.services import LoginThrottled, authenticate

@@ -1,34 +1,10 @@
-"""Helpers shared by the administration tests.
-
-The request helpers of ``tests/conftest.py`` are loaded by file path: a plain ``import
-conftest`` may find another directory's conftest (``tests/e2e/conftest.py``), because the
-directories have no ``__init__.py``.
-"""
+"""Helpers shared by the administration tests."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from html import unescape
-import sys
-from pathlib import Path
 
-_NAME = "esg_portal_tests_root_conftest"
-
-
-def _root_conftest():
-    if _NAME not in sys.modules:
-        spec = importlib.util.spec_from_file_location(_NAME, Path(__file__).resolve().parents[1] / "conftest.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[_NAME] = module
-        spec.loader.exec_module(module)
-    return sys.modules[_NAME]
-
-
-_conftest = _root_conftest()
-PASSWORD = _conftest.PASSWORD
-csrf_token = _conftest.csrf_token
-login = _conftest.login
-post_form = _conftest.post_form
+from support import PASSWORD, csrf_token, login, post_form  # noqa: F401  (re-exported)
 
 #: accounts of the ``world`` fixture: every role that must never reach an administration page
 NON_ADMIN_EMAILS = ("filer@test.kg", "officer@test.kg", "secretariat@test.kg")

@@ -19,7 +19,7 @@ from esg_portal.extensions import db
 from esg_portal.money import from_minor, usd_minor_to_kgs_minor
 from esg_portal.receipts.models import BatchStatus, ReceiptBatch
 from esg_portal.reference.models import PeriodStatus, ReportingPeriod, RevenueStream
-from tests.conftest import login
+from support import login
 
 INN = {"ompol": "01503201910042", "alay": "01106201410101", "talas": "02204201510068",
        "tossor": "01710201210079", "sary_jaz": "00719202200144"}

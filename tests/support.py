@@ -1,0 +1,46 @@
+"""Helpers shared by the tests: the test app, CSRF-aware form posts and sign-in.
+
+A module of its own (not ``conftest``) so that every test folder imports the same one;
+``tests`` is on the import path through ``pythonpath`` in setup.cfg.
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from esg_portal import create_app
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    """The app under test: CSRF on, a cheap password hash, English unless asked."""
+    settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret-not-for-production",
+                "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "ESG_DEFAULT_LOCALE": "en",
+                "SERVER_NAME": None}
+    settings.update(overrides)
+    return create_app(settings)
+
+
+_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the form on ``path`` (CSRF stays on in tests, as in production)."""
+    page = client.get(path)
+    match = _CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, *, form_page: str | None = None, **kwargs):
+    """POST a form with a valid CSRF token taken from ``form_page`` (default: ``path``)."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, form_page or path)}, **kwargs)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD):
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, f"login of {email} failed with {response.status_code}"
+    return response
