@@ -35,10 +35,10 @@ bench: install translations
 
 # Maintainer helpers for the catalogs (ky, ru; English is the source language).
 extract-messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o esg_portal/translations/messages.pot --no-location --sort-output .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o esg_portal/translations/messages.pot --no-location --sort-output --no-wrap .
 
 update-catalogs: extract-messages
-	$(VENV)/bin/pybabel update -i esg_portal/translations/messages.pot -d esg_portal/translations --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i esg_portal/translations/messages.pot -d esg_portal/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) instance/*.db

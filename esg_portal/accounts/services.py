@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from ..audit import utcnow
@@ -47,8 +48,9 @@ def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: 
     locked_until = user.locked_until
     if locked_until is not None and locked_until > now:
         minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise LoginThrottled(_("Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
-                               minutes=minutes))
+        raise LoginThrottled(ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
+                                      "Too many failed sign-in attempts. Try again in %(num)d minutes.",
+                                      minutes))
     if not user.check_password(password):
         user.failed_login_count = (user.failed_login_count or 0) + 1
         user.last_failed_login_at = now
@@ -82,7 +84,9 @@ def _validate_user_fields(email: str, role: Role, company_id: int | None, agency
     if position is not None and len(position.strip()) > 255:
         errors["position"] = [_("The position is too long: use at most 255 characters.")]
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = [_("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]
+        errors["password"] = [ngettext("The password must have at least %(num)d character.",
+                                       "The password must have at least %(num)d characters.",
+                                       MIN_PASSWORD_LENGTH)]
     if role is Role.COMPANY_FILER and not company_id:
         errors["company_id"] = [_("A company filer must belong to a company.")]
     elif role is Role.COMPANY_FILER and db.session.get(Company, company_id) is None:

@@ -21,6 +21,9 @@ from ..extensions import db
 from ..reference.models import GovernmentEntity
 
 AGENCY_LEVELS = ("national", "subnational")
+#: agency types as in government_entities.csv (EITI SDT Part 3 wording); shown through labels.py
+AGENCY_TYPES = ("Tax authority", "Customs authority", "Ministry", "Social security fund", "State holding",
+                "Local government")
 #: the code is the agency's key in uploads and open data (INTERFACES §2), e.g. STS
 _AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9_-]{1,15}$")
 
@@ -64,11 +67,12 @@ def _clean_agency(*, name_ky: str, name_ru: str, name_en: str, agency_type: str,
                                 required=_("Enter the agency's name in Russian.")),
         "name_en": errors.check("name_en", rules.clean_text, name_en, max_length=255,
                                 required=_("Enter the agency's name in English.")),
-        "agency_type": errors.check("agency_type", rules.clean_text, agency_type, max_length=64,
-                                    required=_("Enter the type of agency, such as Tax authority or Ministry.")),
+        "agency_type": agency_type,
         "level": level,
         "is_active": bool(is_active),
     }
+    if agency_type not in AGENCY_TYPES:
+        errors.add("agency_type", _("Choose the type of agency from the list."))
     if level not in AGENCY_LEVELS:
         errors.add("level", _("Choose national or subnational (local government budgets)."))
     return values

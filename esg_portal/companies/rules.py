@@ -11,6 +11,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..money import MoneyError, basis_points_from_percent
 
@@ -37,8 +38,10 @@ def clean_text(value: str | None, *, max_length: int, required: str | None = Non
             raise RuleViolation(required)
         return None
     if len(text) > max_length:
-        raise RuleViolation(_("This text is too long: shorten it to at most %(max)d characters "
-                              "(it has %(count)d).", max=max_length, count=len(text)))
+        raise RuleViolation(ngettext("This text is too long: shorten it to at most %(num)d character "
+                                     "(it has %(count)d).",
+                                     "This text is too long: shorten it to at most %(num)d characters "
+                                     "(it has %(count)d).", max_length, count=len(text)))
     return text
 
 

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, EqualTo, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import Role
-from ..admin.services import AGENCY_LEVELS
+from ..admin.services import AGENCY_LEVELS, AGENCY_TYPES
 from ..companies import rules
 from ..i18n import localized_name
 from ..labels import LABELS
@@ -244,10 +244,8 @@ class AgencyEditForm(AdminForm):
                           render_kw={"lang": "ru"})
     name_en = StringField(_l("Name in English"), validators=[DataRequired(_l("Enter the agency's name in English."))],
                           render_kw={"lang": "en"})
-    agency_type = StringField(_l("Type of agency"),
-                              validators=[DataRequired(_l("Enter the type of agency, such as Tax authority or "
-                                                          "Ministry."))],
-                              description=_l("For example Tax authority, Customs authority, Ministry."))
+    agency_type = SelectField(_l("Type of agency"), choices=_coded(AGENCY_TYPES, LABELS),
+                              invalid_choice_message=INVALID_CHOICE)
     level = SelectField(_l("Level"), choices=_coded(AGENCY_LEVELS, AGENCY_LEVEL_LABELS),
                         invalid_choice_message=INVALID_CHOICE)
     is_active = BooleanField(_l("Active: receipts may be entered for this agency"), default=True)
