@@ -6,6 +6,7 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 DEMO_PASSWORD_ENV = "ESG_DEMO_PASSWORD"
 
@@ -70,4 +71,5 @@ def serve(host: str, port: int | None) -> None:
     for email, description in DEMO_ACCOUNTS:
         click.echo(f"  {email:<24} {description}")
     click.echo("Stop with Ctrl+C.  For production, use gunicorn (see README.md).")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() refuses to block inside the flask CLI, so serve through werkzeug directly
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, format_time, get_locale
 from flask_login import current_user
 
 from .config import SUPPORTED_LOCALES
@@ -60,7 +60,9 @@ def format_deadline(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     local = value.astimezone(display_timezone())
-    return f"{format_datetime(local, 'medium', rebase=False)} (UTC+6)"
+    offset = local.utcoffset() or dt.timedelta(0)
+    hours = int(offset.total_seconds() // 3600)
+    return f"{format_date(local, 'long', rebase=False)}, {format_time(local, 'HH:mm', rebase=False)} (UTC{hours:+d})"
 
 
 def format_amount(value: Decimal | None) -> str:
