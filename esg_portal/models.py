@@ -1,8 +1,10 @@
 """Import every model so that Alembic and the app see the whole schema."""
-from .accounts.models import Role, User  # noqa: F401
+from .accounts.models import ApiToken, Role, User  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
 from .companies.models import Company, License  # noqa: F401
-from .disclosure.models import Disclosure, DisclosureStatus, PaymentLine  # noqa: F401
+from .disclosure.models import (  # noqa: F401
+    DeclarationKind, Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus, SectionDeclaration,
+)
 from .receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch  # noqa: F401
 from .reference.models import (  # noqa: F401
     GfsCode, GovernmentEntity, Mineral, PeriodStatus, Region, ReportingPeriod, RevenueStream, Site,

@@ -14,8 +14,16 @@ db = current_app.extensions["migrate"].db
 config.set_main_option("sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%"))
 
 
+def _render_item(type_, obj, autogen_context):
+    """Write the project's column types as plain SQLAlchemy types, so revisions import nothing of the app."""
+    if type_ == "type" and hasattr(obj, "impl") and obj.__class__.__module__.startswith("esg_portal"):
+        return "sa." + repr(obj.impl)
+    return False
+
+
 def _configure_args() -> dict:
     args = dict(current_app.extensions["migrate"].configure_args)
+    args.setdefault("render_item", _render_item)
     args.setdefault("compare_type", True)
     args.setdefault("render_as_batch", True)
     return args

@@ -82,3 +82,23 @@ class User(Audited, UserMixin, db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class ApiToken(Audited, db.Model):
+    """A bearer token for the machine API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    __audit_redact__ = ("token_hash",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    #: the user's own label, e.g. "1C export"
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the first characters of the token, shown so the user can tell tokens apart
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    user: Mapped[User] = relationship()

@@ -81,6 +81,17 @@ def can_submit_disclosure(user: Any, disclosure: Disclosure) -> bool:
     return can_edit_disclosure(user, disclosure) and bool(user.is_signatory)
 
 
+def is_filer_of(user: Any, company_id: int) -> bool:
+    """A company filer of this company (any filer may prepare; only signatories submit)."""
+    return (getattr(user, "is_authenticated", False) and user.role is Role.COMPANY_FILER
+            and user.company_id == company_id)
+
+
+def can_review_disclosures(user: Any) -> bool:
+    """Queries and acceptance are the EITI secretariat's job (not the administrator's)."""
+    return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT
+
+
 def can_view_receipt_batch(user: Any, batch: ReceiptBatch) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False

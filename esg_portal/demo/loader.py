@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 from ..accounts.models import Role, User
 from ..accounts.services import create_user
 from ..companies.models import Company, License
-from ..disclosure.document import filing_sha256
-from ..disclosure.models import Disclosure, DisclosureStatus, PaymentLine
+from ..disclosure.services import seal_version
+from ..disclosure.models import DeclarationKind, Disclosure, DisclosureStatus, PaymentLine, SectionDeclaration
 from ..extensions import db
 from ..money import basis_points_from_percent, rate_from_scaled, rate_to_scaled, to_minor, usd_minor_to_kgs_minor
 from ..receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch
@@ -197,10 +197,12 @@ class _Builder:
         amendment = data.AMENDMENTS.get((year, row.key, version))
         disclosure = Disclosure(
             company=company, period=self.periods[year], version=version, status=DisclosureStatus(status),
-            is_nil_payments=nil_reason is not None, nil_payments_reason=nil_reason,
             amendment_reason=amendment[0] if amendment else None,
         )
         disclosure.payment_lines = [self.payment_line(p) for p in self.filing_lines(year, row, status, version)]
+        if nil_reason is not None:
+            disclosure.declarations = [SectionDeclaration(section="payments", kind=DeclarationKind.NIL,
+                                                          reason=nil_reason)]
         db.session.add(disclosure)
         if status != "draft":
             signer = self.signatories.get(company.id)
@@ -209,8 +211,7 @@ class _Builder:
             disclosure.submitted_by_id = signer.id if signer else None
             disclosure.attested_by_name, disclosure.attested_by_position = name, position
             disclosure.attestation_text = data.ATTESTATION_TEXT
-            db.session.flush()
-            disclosure.sha256 = filing_sha256(disclosure)
+            seal_version(disclosure)
         return disclosure
 
     def filings(self) -> None:

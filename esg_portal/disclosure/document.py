@@ -91,13 +91,24 @@ def profile_object(company: Company) -> dict[str, Any]:
     }
 
 
+def declarations_object(disclosure: Disclosure) -> dict[str, dict[str, str]]:
+    """Explicit nil / not-applicable answers per section (an addition to INTERFACES.md §4)."""
+    return {d.section: {"kind": d.kind.value, "reason": d.reason} for d in disclosure.declarations}
+
+
 def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
-    """The document minus the keys excluded from the hash."""
+    """The document minus the keys excluded from the hash.
+
+    A submitted version carries the profile copied at submission, so a later edit of the
+    company register never changes what was filed (nor its hash).
+    """
     payments = sorted((payment_object(line) for line in disclosure.payment_lines), key=_payment_sort_key)
+    profile = disclosure.profile_snapshot or profile_object(disclosure.company)
     return {
         "year": disclosure.period.year,
-        "company": {"inn": disclosure.company.inn, "name": disclosure.company.legal_name},
+        "company": {"inn": profile["inn"], "name": profile["legal_name"]},
         "version": disclosure.version,
+        "declarations": declarations_object(disclosure),
         "sections": {
             "payments": payments,
             # the ESG sections arrive with their own models; until then they are "not provided"
@@ -106,7 +117,7 @@ def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
             "public_hearings": [],
             "workforce": {},
             "production": [],
-            "profile": profile_object(disclosure.company),
+            "profile": profile,
         },
     }
 

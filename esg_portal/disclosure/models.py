@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
@@ -50,15 +50,24 @@ class Disclosure(Audited, db.Model):
     attestation_text: Mapped[str | None] = mapped_column(Text)
     #: why this version amends the previous one (None for version 1)
     amendment_reason: Mapped[str | None] = mapped_column(Text)
-    #: "no payments in this period" answered explicitly (distinct from not provided)
-    is_nil_payments: Mapped[bool] = mapped_column(Boolean, default=False)
-    nil_payments_reason: Mapped[str | None] = mapped_column(Text)
+    #: the company register entry and licences as filed, copied at submission (DESIGN.md)
+    profile_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     company: Mapped[Company] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
     payment_lines: Mapped[list["PaymentLine"]] = relationship(
         back_populates="disclosure", cascade="all, delete-orphan", order_by="PaymentLine.id"
     )
+    declarations: Mapped[list["SectionDeclaration"]] = relationship(
+        back_populates="disclosure", cascade="all, delete-orphan", order_by="SectionDeclaration.section"
+    )
+    queries: Mapped[list["FilingQuery"]] = relationship(
+        back_populates="disclosure", cascade="all, delete-orphan", order_by="FilingQuery.id"
+    )
+
+    def declaration(self, section: str) -> "SectionDeclaration | None":
+        return next((d for d in self.declarations if d.section == section), None)
 
 
 class PaymentLine(Audited, db.Model):
@@ -85,3 +94,60 @@ class PaymentLine(Audited, db.Model):
     revenue_stream: Mapped[RevenueStream] = relationship()
     government_entity: Mapped[GovernmentEntity] = relationship()
     license: Mapped[License | None] = relationship()
+
+
+class DeclarationKind(str, enum.Enum):
+    """An explicit answer for a section with no data — distinct from "not provided"."""
+
+    NIL = "nil"  # e.g. "no payments in this period"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class SectionDeclaration(Audited, db.Model):
+    """A filer's explicit 'nil' or 'not applicable' for one section of one version, with a reason."""
+
+    __tablename__ = "section_declaration"
+    __table_args__ = (UniqueConstraint("disclosure_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id", ondelete="CASCADE"), index=True)
+    #: the section key of the filing document (payments, eia, …)
+    section: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[DeclarationKind] = mapped_column(
+        Enum(DeclarationKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    reason: Mapped[str] = mapped_column(Text)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="declarations")
+
+
+class QueryStatus(str, enum.Enum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+class FilingQuery(Audited, db.Model):
+    """A question of the secretariat on a submitted version (or one of its lines), and the answer."""
+
+    __tablename__ = "filing_query"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id", ondelete="CASCADE"), index=True)
+    #: the line asked about; None for a question on the whole filing
+    payment_line_id: Mapped[int | None] = mapped_column(ForeignKey("payment_line.id", ondelete="SET NULL"))
+    status: Mapped[QueryStatus] = mapped_column(
+        Enum(QueryStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=QueryStatus.OPEN,
+    )
+    question: Mapped[str] = mapped_column(Text)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    raised_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="queries")
+    payment_line: Mapped["PaymentLine | None"] = relationship()
+    raised_by: Mapped["User | None"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
+    answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])  # noqa: F821

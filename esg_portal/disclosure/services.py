@@ -1,15 +1,53 @@
-"""Disclosure services available in the foundation: reading a version and its totals."""
+"""Disclosure services: drafts, payment lines, declarations, submission and amendments.
+
+Every function takes the acting user, checks permissions first, flushes but never
+commits (the caller commits once). Submitted versions are never changed: an amendment
+is a new version that supersedes the old one when it is submitted.
+"""
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
 from ..accounts.models import User
-from ..accounts.permissions import can_view_disclosure, require
-from ..errors import NotFound
+from ..accounts.permissions import can_edit_disclosure, can_submit_disclosure, can_view_disclosure, is_filer_of, require
+from ..audit import utcnow
+from ..companies.models import Company
+from ..errors import InvalidTransition, NotFound, PortalError, ValidationError
 from ..extensions import db
-from ..money import from_minor
-from .models import Disclosure
+from ..money import from_minor, usd_minor_to_kgs_minor
+from ..reference.models import PeriodStatus, ReportingPeriod
+from . import workflow
+from .document import filing_sha256, profile_object
+from .inputs import PaymentInput
+from .models import DeclarationKind, Disclosure, DisclosureStatus, PaymentLine, SectionDeclaration
+
+#: sections of the filing document that a filer answers (profile is copied, not answered)
+SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production")
+MAX_TEXT = 2000
+
+
+class PeriodClosed(PortalError):
+    status = 409
+    code = "period_closed"
+
+
+class PeriodNotFound(NotFound):
+    code = "period_not_found"
+
+
+# --- reading -------------------------------------------------------------------------
+
+def get_period(year: int) -> ReportingPeriod:
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.year == year))
+    if period is None:
+        raise PeriodNotFound(_("There is no reporting period %(year)s.", year=year))
+    return period
 
 
 def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
@@ -20,9 +58,353 @@ def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
     return disclosure
 
 
+def versions(company_id: int, period_id: int) -> list[Disclosure]:
+    """Every version of one company's filing for one period, oldest first."""
+    stmt = (select(Disclosure).where(Disclosure.company_id == company_id, Disclosure.period_id == period_id)
+            .order_by(Disclosure.version))
+    return list(db.session.scalars(stmt))
+
+
+def visible_versions(actor: User, disclosure: Disclosure) -> list[Disclosure]:
+    return [v for v in versions(disclosure.company_id, disclosure.period_id) if can_view_disclosure(actor, v)]
+
+
+def latest_version(company_id: int, period_id: int) -> Disclosure | None:
+    stmt = (select(Disclosure).where(Disclosure.company_id == company_id, Disclosure.period_id == period_id)
+            .order_by(Disclosure.version.desc()).limit(1))
+    return db.session.scalar(stmt)
+
+
+def latest_filing(actor: User, company: Company, period: ReportingPeriod) -> Disclosure | None:
+    """The newest version of the company's filing the actor may read (None: nothing filed)."""
+    require(is_filer_of(actor, company.id))
+    return latest_version(company.id, period.id)
+
+
+# --- drafts --------------------------------------------------------------------------
+
+def _require_open(period: ReportingPeriod) -> None:
+    if period.status is not PeriodStatus.OPEN:
+        raise PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
+                             year=period.year))
+
+
+def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:
+    """The company's current draft for the period, created as version 1 if nothing exists.
+
+    A submitted filing is never reopened here: the filer starts an amendment instead.
+    """
+    require(is_filer_of(actor, company.id))
+    _require_open(period)
+    latest = latest_version(company.id, period.id)
+    if latest is not None and latest.status is DisclosureStatus.DRAFT:
+        return latest
+    if latest is not None:
+        raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
+                                  "Start an amendment to correct it.", version=latest.version), code="not_draft")
+    draft = Disclosure(company=company, period=period, version=1, status=DisclosureStatus.DRAFT,
+                       created_by_id=actor.id)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def _require_editable(actor: User, disclosure: Disclosure) -> None:
+    if not is_filer_of(actor, disclosure.company_id):
+        raise NotFound()  # another company's filing does not exist for this user
+    _require_open(disclosure.period)
+    if disclosure.status is not DisclosureStatus.DRAFT:
+        raise InvalidTransition(_("This version has been submitted and cannot be changed. "
+                                  "Start an amendment to correct it."), code="not_draft")
+    require(can_edit_disclosure(actor, disclosure))
+
+
+def _apply(line: PaymentLine, payment: PaymentInput) -> None:
+    line.revenue_stream_id = payment.revenue_stream_id
+    line.government_entity_id = payment.government_entity_id
+    line.license_id = payment.license_id
+    line.amount_minor = payment.amount_minor
+    line.currency = payment.currency
+    line.is_paid_in_kind = payment.is_paid_in_kind
+    line.in_kind_volume = payment.in_kind_volume
+    line.in_kind_unit = payment.in_kind_unit
+    line.recipient_locality = payment.recipient_locality
+    line.comment = payment.comment
+
+
+def _line_key(line: PaymentLine) -> tuple:
+    return (line.revenue_stream_id, line.government_entity_id, line.license_id, line.currency,
+            bool(line.is_paid_in_kind))
+
+
+def replace_payment_lines(actor: User, disclosure: Disclosure, payments: list[PaymentInput]) -> int:
+    """Make the draft's payments exactly ``payments`` (the §3/§4 replace semantics).
+
+    Lines are matched by their §3 key, so sending the same rows twice changes nothing and
+    the audit trail shows only real changes. Returns the number of lines.
+    """
+    _require_editable(actor, disclosure)
+    wanted = {payment.key: payment for payment in payments}
+    if len(wanted) != len(payments):
+        raise ValidationError({"payments": [_("Two rows have the same revenue stream, government entity, "
+                                              "project, currency and in-kind flag.")]})
+    existing = {_line_key(line): line for line in disclosure.payment_lines}
+    for key, line in existing.items():
+        if key not in wanted:
+            disclosure.payment_lines.remove(line)
+    for key, payment in wanted.items():
+        line = existing.get(key)
+        if line is None:
+            line = PaymentLine()
+            disclosure.payment_lines.append(line)
+        _apply(line, payment)
+    if payments:
+        _drop_declaration(disclosure, "payments")
+    db.session.flush()
+    return len(payments)
+
+
+def _duplicate_error(disclosure: Disclosure, payment: PaymentInput, skip: PaymentLine | None) -> None:
+    for line in disclosure.payment_lines:
+        if line is not skip and _line_key(line) == payment.key:
+            raise ValidationError({"revenue_stream": [_(
+                "There is already a line for this revenue stream, government entity, project and currency: "
+                "edit that line instead (one line holds the period total).")]})
+
+
+def add_payment_line(actor: User, disclosure: Disclosure, payment: PaymentInput) -> PaymentLine:
+    _require_editable(actor, disclosure)
+    _duplicate_error(disclosure, payment, None)
+    line = PaymentLine()
+    _apply(line, payment)
+    disclosure.payment_lines.append(line)
+    _drop_declaration(disclosure, "payments")
+    db.session.flush()
+    return line
+
+
+def get_payment_line(actor: User, line_id: int) -> PaymentLine:
+    line = db.session.get(PaymentLine, line_id)
+    if line is None or not can_view_disclosure(actor, line.disclosure):
+        raise NotFound()
+    return line
+
+
+def update_payment_line(actor: User, line: PaymentLine, payment: PaymentInput) -> PaymentLine:
+    _require_editable(actor, line.disclosure)
+    _duplicate_error(line.disclosure, payment, line)
+    _apply(line, payment)
+    db.session.flush()
+    return line
+
+
+def delete_payment_line(actor: User, line: PaymentLine) -> None:
+    disclosure = line.disclosure
+    _require_editable(actor, disclosure)
+    disclosure.payment_lines.remove(line)
+    db.session.flush()
+
+
+# --- declarations ("no payments", "not applicable") -------------------------------
+
+def _drop_declaration(disclosure: Disclosure, section: str) -> None:
+    declaration = disclosure.declaration(section)
+    if declaration is not None:
+        disclosure.declarations.remove(declaration)
+
+
+def declare_section(actor: User, disclosure: Disclosure, section: str, kind: DeclarationKind,
+                    reason: str) -> SectionDeclaration:
+    """Record an explicit nil or not-applicable answer; a section with data cannot be nil."""
+    _require_editable(actor, disclosure)
+    if section not in SECTIONS:
+        raise NotFound()
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Give the reason, for example: the licence was held for exploration only.")]
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = [_("The reason is too long: at most %(max)d characters.", max=MAX_TEXT)]
+    if section == "payments" and disclosure.payment_lines:
+        errors["kind"] = [_("This section has payment lines. Delete them before declaring that there were "
+                            "no payments.")]
+    if errors:
+        raise ValidationError(errors)
+    declaration = disclosure.declaration(section)
+    if declaration is None:
+        declaration = SectionDeclaration(section=section, kind=kind, reason=reason)
+        disclosure.declarations.append(declaration)
+    else:
+        declaration.kind, declaration.reason = kind, reason
+    db.session.flush()
+    return declaration
+
+
+def withdraw_declaration(actor: User, disclosure: Disclosure, section: str) -> None:
+    _require_editable(actor, disclosure)
+    _drop_declaration(disclosure, section)
+    db.session.flush()
+
+
+# --- completeness --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the completeness checklist: ``state`` is provided, declared or missing."""
+
+    section: str
+    state: str
+    detail: str = ""
+
+
+def completeness(disclosure: Disclosure) -> list[ChecklistItem]:
+    """What is filled, what is explicitly declared nil / not applicable, what is missing."""
+    items: list[ChecklistItem] = []
+    company = disclosure.company
+    missing_profile = [name for name, value in (("legal_name", company.legal_name), ("inn", company.inn),
+                                                ("address", company.address), ("legal_form", company.legal_form))
+                       if not value]
+    items.append(ChecklistItem("profile", "missing" if missing_profile else "provided", ",".join(missing_profile)))
+    for section in SECTIONS:
+        declaration = disclosure.declaration(section)
+        if section == "payments" and disclosure.payment_lines:
+            items.append(ChecklistItem(section, "provided", str(len(disclosure.payment_lines))))
+        elif declaration is not None:
+            items.append(ChecklistItem(section, "declared", declaration.kind.value))
+        else:
+            items.append(ChecklistItem(section, "missing"))
+    return items
+
+
+def is_complete(disclosure: Disclosure) -> bool:
+    return all(item.state != "missing" for item in completeness(disclosure))
+
+
+# --- totals --------------------------------------------------------------------------
+
+@dataclass
+class PaymentTotals:
+    """Exact totals of a version: per currency as filed, and in KGS with USD at the period rate."""
+
+    by_currency: dict[str, Decimal] = field(default_factory=dict)
+    by_stream_kgs: dict[int, Decimal] = field(default_factory=dict)
+    by_entity_kgs: dict[int, Decimal] = field(default_factory=dict)
+    total_kgs: Decimal = Decimal("0.00")
+    #: False when a USD line exists but the period has no rate yet
+    has_rate: bool = True
+
+
+def payment_totals(disclosure: Disclosure) -> PaymentTotals:
+    """Server-side totals (the truth the page shows); USD converted half-even to the tyiyn."""
+    by_currency: dict[str, int] = defaultdict(int)
+    by_stream: dict[int, int] = defaultdict(int)
+    by_entity: dict[int, int] = defaultdict(int)
+    rate = disclosure.period.usd_rate_scaled
+    has_rate = True
+    for line in disclosure.payment_lines:
+        by_currency[line.currency] += line.amount_minor
+        if line.currency == "KGS":
+            kgs = line.amount_minor
+        elif rate:
+            kgs = usd_minor_to_kgs_minor(line.amount_minor, rate)
+        else:
+            has_rate = False
+            continue
+        by_stream[line.revenue_stream_id] += kgs
+        by_entity[line.government_entity_id] += kgs
+    return PaymentTotals(
+        by_currency={c: from_minor(v, c) for c, v in sorted(by_currency.items())},
+        by_stream_kgs={k: from_minor(v, "KGS") for k, v in by_stream.items()},
+        by_entity_kgs={k: from_minor(v, "KGS") for k, v in by_entity.items()},
+        total_kgs=from_minor(sum(by_stream.values()), "KGS"),
+        has_rate=has_rate,
+    )
+
+
 def totals_by_currency(disclosure: Disclosure) -> dict[str, Decimal]:
     """Sum of payment lines per currency, exact."""
-    totals: dict[str, int] = defaultdict(int)
-    for line in disclosure.payment_lines:
-        totals[line.currency] += line.amount_minor
-    return {currency: from_minor(minor, currency) for currency, minor in sorted(totals.items())}
+    return payment_totals(disclosure).by_currency
+
+
+# --- submission and amendments -------------------------------------------------------
+
+def seal_version(disclosure: Disclosure) -> None:
+    """Copy the company profile into the version and fix its hash (submission, demo data)."""
+    disclosure.profile_snapshot = profile_object(disclosure.company)
+    db.session.flush()
+    disclosure.sha256 = filing_sha256(disclosure)
+
+
+def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: str, attested_by_position: str,
+                      attestation_text: str, now: dt.datetime | None = None) -> Disclosure:
+    """A signatory attests and submits the draft; earlier versions become superseded."""
+    if not is_filer_of(actor, disclosure.company_id):
+        raise NotFound()
+    _require_open(disclosure.period)
+    if disclosure.status is not DisclosureStatus.DRAFT:
+        raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
+    require(can_submit_disclosure(actor, disclosure))
+    errors: dict[str, list[str]] = {}
+    name, position = (attested_by_name or "").strip(), (attested_by_position or "").strip()
+    if not name:
+        errors["attested_by_name"] = [_("Enter the full name of the person attesting the filing.")]
+    elif len(name) > 255:
+        errors["attested_by_name"] = [_("The name is too long: at most 255 characters.")]
+    if not position:
+        errors["attested_by_position"] = [_("Enter the position of the person attesting the filing.")]
+    elif len(position) > 255:
+        errors["attested_by_position"] = [_("The position is too long: at most 255 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    workflow.transition(disclosure, workflow.Action.SUBMIT)
+    # to the second, as the interchange format shows it, so the stored time is the shown time
+    disclosure.submitted_at = (now or utcnow()).replace(microsecond=0)
+    disclosure.submitted_by_id = actor.id
+    disclosure.attested_by_name, disclosure.attested_by_position = name, position
+    disclosure.attestation_text = attestation_text
+    for earlier in versions(disclosure.company_id, disclosure.period_id):
+        if earlier.version < disclosure.version and workflow.can_transition(earlier, workflow.Action.SUPERSEDE):
+            workflow.transition(earlier, workflow.Action.SUPERSEDE)
+    seal_version(disclosure)
+    db.session.flush()
+    return disclosure
+
+
+def start_amendment(actor: User, company: Company, period: ReportingPeriod, reason: str) -> Disclosure:
+    """Open the next version as a draft, pre-filled from the last submitted one."""
+    require(is_filer_of(actor, company.id))
+    _require_open(period)
+    latest = latest_version(company.id, period.id)
+    reason = (reason or "").strip()
+    if latest is None:
+        raise InvalidTransition(_("Nothing has been submitted for this period yet: fill in the draft instead."),
+                                code="nothing_submitted")
+    if latest.status is DisclosureStatus.DRAFT:
+        raise InvalidTransition(_("Version %(version)d is already open as a draft: continue there.",
+                                  version=latest.version), code="draft_exists")
+    if latest.status not in workflow.AMENDABLE:
+        raise InvalidTransition()
+    if not reason:
+        raise ValidationError({"reason": [_("Say what the amendment corrects, for example: the Q4 royalty was "
+                                            "left out.")]})
+    if len(reason) > MAX_TEXT:
+        raise ValidationError({"reason": [_("The reason is too long: at most %(max)d characters.", max=MAX_TEXT)]})
+    draft = Disclosure(company=company, period=period, version=latest.version + 1, status=DisclosureStatus.DRAFT,
+                       amendment_reason=reason, created_by_id=actor.id)
+    for line in latest.payment_lines:
+        copy = PaymentLine()
+        _apply(copy, PaymentInput(line.revenue_stream_id, line.government_entity_id, line.license_id,
+                                  line.amount_minor, line.currency, line.is_paid_in_kind, line.in_kind_volume,
+                                  line.in_kind_unit, line.recipient_locality, line.comment))
+        draft.payment_lines.append(copy)
+    for declaration in latest.declarations:
+        draft.declarations.append(SectionDeclaration(section=declaration.section, kind=declaration.kind,
+                                                     reason=declaration.reason))
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def count_versions(company_id: int, period_id: int) -> int:
+    return db.session.scalar(select(func.count(Disclosure.id)).where(
+        Disclosure.company_id == company_id, Disclosure.period_id == period_id)) or 0

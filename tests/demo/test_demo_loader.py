@@ -105,8 +105,8 @@ def test_2025_spreads_the_companies_over_every_status(demo, app_ctx):
     assert amendment.status is DisclosureStatus.SUBMITTED and amendment.amendment_reason
     assert superseded.version == 1 and superseded.amendment_reason is None
     assert superseded.sha256 != amendment.sha256
-    [nil] = [d for d in filings if d.is_nil_payments]
-    assert nil.nil_payments_reason and not nil.payment_lines and nil.status is DisclosureStatus.SUBMITTED
+    [nil] = [d for d in filings if d.declaration("payments") is not None]
+    assert nil.declaration("payments").reason and not nil.payment_lines and nil.status is DisclosureStatus.SUBMITTED
 
 
 def test_companies_are_fictional_with_text_inns_and_licences_at_programme_sites(demo, app_ctx):

@@ -65,7 +65,10 @@ def disclosure(app_ctx) -> Disclosure:
 
 def test_the_document_has_exactly_the_shape_of_the_get_body(disclosure):
     document = filing_document(disclosure)
-    assert set(document) == {"year", "company", "version", "status", "submitted_at", "sha256", "sections"}
+    # INTERFACES.md §4, plus the optional "declarations" (explicit nil / not-applicable answers)
+    assert set(document) == {"year", "company", "version", "status", "submitted_at", "sha256", "sections",
+                             "declarations"}
+    assert document["declarations"] == {}
     assert document["year"] == 2025
     assert document["company"] == {"inn": "00123456789012", "name": "Demo Ала-Тоо Mining LLC (ң, ө, ү)"}
     assert (document["version"], document["status"], document["submitted_at"], document["sha256"]) == (
