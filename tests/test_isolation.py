@@ -18,15 +18,15 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from support import PASSWORD, csrf_token, login, post_form
-from esg_portal.accounts.models import Role, User
+from esg_portal.accounts.models import ApiToken, Role, User
 from esg_portal.accounts.permissions import scope_companies, scope_disclosures, scope_receipt_batches
 from esg_portal.companies import services as company_services
 from esg_portal.companies.models import Company
 from esg_portal.dashboard.services import dashboard_for
-from esg_portal.disclosure.models import Disclosure, DisclosureStatus
+from esg_portal.disclosure.models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
 from esg_portal.extensions import db
 from esg_portal.receipts.models import BatchStatus, ReceiptBatch
-from esg_portal.reference.models import GovernmentEntity, PeriodStatus
+from esg_portal.reference.models import GovernmentEntity, PeriodStatus, RevenueStream
 
 #: URL argument name → keys into the ``ids`` fixture: (records of the own company's side,
 #: records of the other company's side). Case i of a route takes the i-th key of each list
@@ -44,9 +44,14 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "agency_id": (["sts_agency"], ["scs_agency"]),
     "period_id": (["period", "period_2024"], ["period", "period_2024"]),
     "year": (["year", "year_2024"], ["year", "year_2024"]),
+    # a payment line of each side's draft and of each side's submitted version
+    "line_id": (["own_line", "own_submitted_line"], ["other_line", "other_submitted_line"]),
+    "query_id": (["own_query"], ["other_query"]),
+    "token_id": (["own_token"], ["other_token"]),
+    "section": (["section"], ["section"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
-NEUTRAL_ARGUMENTS = {"period_id", "year"}
+NEUTRAL_ARGUMENTS = {"period_id", "year", "section"}
 #: routes for visitors without an account; community pages (blueprint ``public``) read releases only
 PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static"}
 PUBLIC_BLUEPRINTS = {"public"}
@@ -64,9 +69,30 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
     with app.app_context():
         agencies = dict(db.session.execute(select(GovernmentEntity.code, GovernmentEntity.id)).all())
         period_2024 = db.session.get(Disclosure, world["other_submitted"]).period_id
-    own_submitted = factory.disclosure(world["own_company"], period_2024, DisclosureStatus.SUBMITTED)
-    return {**world, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"], "period_2024": period_2024,
-            "own_submitted": own_submitted, "year": 2025, "year_2024": 2024}
+    own_submitted = factory.disclosure(world["own_company"], period_2024, DisclosureStatus.SUBMITTED,
+                                       payments=[("CIT", "STS", "5.00")])
+    extra = {}
+    with app.app_context():
+        for side, draft, submitted, user in (("own", world["own_disclosure"], own_submitted, world["filer"]),
+                                             ("other", world["other_disclosure"], world["other_submitted"],
+                                              world["other_filer"])):
+            extra[f"{side}_line"] = db.session.get(Disclosure, draft).payment_lines[0].id
+            submitted_version = db.session.get(Disclosure, submitted)
+            if not submitted_version.payment_lines:
+                submitted_version.payment_lines.append(PaymentLine(
+                    revenue_stream_id=db.session.scalar(select(RevenueStream.id).where(RevenueStream.code == "CIT")),
+                    government_entity_id=agencies["STS"], amount_minor=100, currency="KGS"))
+                db.session.flush()
+            extra[f"{side}_submitted_line"] = submitted_version.payment_lines[0].id
+            query = FilingQuery(disclosure_id=submitted, question="?", status=QueryStatus.OPEN)
+            token = ApiToken(user_id=user, name=f"{side} token", token_hash=f"{side:0<64}"[:64], prefix=side)
+            db.session.add_all([query, token])
+            db.session.flush()
+            extra[f"{side}_query"], extra[f"{side}_token"] = query.id, token.id
+        db.session.commit()
+    return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
+            "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
+            "section": "payments"}
 
 
 @pytest.fixture
