@@ -61,14 +61,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.token_views import bp as tokens_bp
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .api import bp as api_bp
     from .companies.views import bp as companies_bp
     from .dashboard.views import bp as dashboard_bp
     from .disclosure.views import bp as disclosure_bp
     from .receipts.views import bp as receipts_bp
 
-    for blueprint in (dashboard_bp, accounts_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp):
+    for blueprint in (dashboard_bp, accounts_bp, tokens_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,389 @@
+"""The OpenAPI 3.0 description of the machine API (GET /api/v1/openapi.json), written by hand.
+
+Kept next to the views it describes; tests/api/test_api_openapi.py checks that every route
+of the ``api`` blueprint is described here with its methods, and nothing else, and that
+every ``$ref`` resolves. Describe a new endpoint here in the same change that adds it.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+_ref = "#/components/{}/{}".format
+
+
+def _schema(name: str) -> dict[str, str]:
+    return {"$ref": _ref("schemas", name)}
+
+
+def _json(schema: dict[str, Any], example: Any = None) -> dict[str, Any]:
+    content: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        content["example"] = example
+    return {"application/json": content}
+
+
+def _answer(description: str, schema: str, example: Any = None) -> dict[str, Any]:
+    return {"description": description, "content": _json(_schema(schema), example)}
+
+
+def _error(description: str, code: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": _json(_schema("Error"), {"error": {"code": code, "message": description}})}
+
+
+_STRING_OR_NULL = {"type": "string", "nullable": True}
+_MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "1234567.89",
+          "description": "Money: a string with exactly 2 decimals, '.' as decimal mark, no grouping. Never a number."}
+_TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", "example": "2026-03-31T09:15:02Z",
+         "description": "ISO 8601 UTC to the second with Z."}
+
+#: the §3 payment columns (tests check they are document.PAYMENT_FIELDS)
+_PAYMENT_PROPERTIES: dict[str, Any] = {
+    "revenue_stream": {"type": "string", "example": "ROYALTY",
+                       "description": "Code of the revenue stream (esg_portal/data/reference/revenue_streams.csv)."},
+    "government_entity": {"type": "string", "example": "STS",
+                          "description": "Code of the receiving government entity "
+                                         "(esg_portal/data/reference/government_entities.csv)."},
+    "project": {"type": "string", "example": "KG-0001-AP",
+                "description": "Licence number; required for streams levied per project, else may be blank."},
+    "amount": {**_MONEY, "description": "Period total as a decimal string ('1234.50', '-500.00'); a negative "
+                                        "amount is a refund and needs a comment. JSON numbers are refused."},
+    "currency": {"type": "string", "enum": ["KGS", "USD"]},
+    "paid_in_kind": {"type": "string", "enum": ["yes", "no"]},
+    "in_kind_volume": {"type": "string", "example": "1250.5",
+                       "description": "Decimal string; required when paid_in_kind is yes, blank otherwise."},
+    "in_kind_unit": {"type": "string", "example": "t",
+                     "description": "Unit of the volume; required when paid_in_kind is yes, blank otherwise."},
+    "recipient_locality": {"type": "string", "description": "Aiyl okmotu or town receiving a subnational payment."},
+    "comment": {"type": "string"},
+}
+
+_EXAMPLE_PAYMENT = {"revenue_stream": "ROYALTY", "government_entity": "STS", "project": "", "amount": "1234567.89",
+                    "currency": "KGS", "paid_in_kind": "no", "in_kind_volume": "", "in_kind_unit": "",
+                    "recipient_locality": "", "comment": ""}
+_EXAMPLE_CSV = ("revenue_stream,government_entity,project,amount,currency,paid_in_kind,in_kind_volume,in_kind_unit,"
+                "recipient_locality,comment\r\nROYALTY,STS,,1234567.89,KGS,no,,,,\r\n")
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string", "example": "period_not_found",
+                     "description": "Stable machine-readable code, e.g. unauthorized, forbidden, period_not_found, "
+                                    "unknown_section, not_draft, period_closed, invalid, invalid_rows, too_large, "
+                                    "unsupported_media_type, bad_request, too_many_requests."},
+            "message": {"type": "string", "description": "What is wrong and how to fix it, in the user's language "
+                                                         "(Accept-Language, else the account's language)."}}}},
+    },
+    "ValidationError": {
+        "description": "422 for invalid fields: the messages per field name.",
+        "allOf": [_schema("Error"), {"type": "object", "required": ["errors"], "properties": {"errors": {
+            "type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}],
+    },
+    "RowError": {
+        "type": "object", "required": ["row", "column", "value", "message"],
+        "properties": {
+            "row": {"type": "integer", "nullable": True, "minimum": 1,
+                    "description": "1-based data row (JSON list index + 1); null for file or header errors."},
+            "column": {**_STRING_OR_NULL, "description": "Header name."},
+            "value": {**_STRING_OR_NULL, "description": "The value as sent."},
+            "message": {"type": "string"},
+        },
+    },
+    "RowErrors": {
+        "description": "422 for a refused upload (all-or-nothing): every error found.",
+        "type": "object", "required": ["error", "errors"],
+        "properties": {
+            "error": {"type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "enum": ["invalid_rows"]}, "message": {"type": "string"}}},
+            "errors": {"type": "array", "items": _schema("RowError")},
+        },
+    },
+    "TokenRequest": {
+        "type": "object", "required": ["email", "password"], "additionalProperties": False,
+        "properties": {"email": {"type": "string", "format": "email"}, "password": {"type": "string"},
+                       "name": {"type": "string", "maxLength": 100,
+                                "description": "Optional label shown in the token list (default: the date)."}},
+    },
+    "Token": {
+        "type": "object", "required": ["token"],
+        "properties": {"token": {"type": "string", "example": "esg_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG",
+                                 "description": "Send as 'Authorization: Bearer <token>'. Shown once; stored "
+                                                "hashed; listed and revoked under 'API tokens' in the portal."}},
+    },
+    "Period": {
+        "type": "object", "required": ["year", "start_date", "end_date", "status", "usd_rate", "deadline"],
+        "properties": {
+            "year": {"type": "integer", "example": 2025,
+                     "description": "The calendar year in which the fiscal year ends."},
+            "start_date": {"type": "string", "format": "date"},
+            "end_date": {"type": "string", "format": "date"},
+            "status": {"type": "string", "enum": ["planned", "open", "closed"]},
+            "usd_rate": {"type": "string", "nullable": True, "pattern": r"^[0-9]+\.[0-9]{4}$", "example": "87.4500",
+                         "description": "1 USD in KGS for the period, 4 decimals; null until set."},
+            "deadline": {**_TIME, "nullable": True, "description": "Filing deadline in UTC; null until set."},
+        },
+    },
+    "PeriodList": {
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "array", "items": _schema("Period")}},
+    },
+    "Payment": {
+        "type": "object", "description": "A company payment of INTERFACES.md §3: one row per (revenue_stream, "
+                                         "government_entity, project, currency, paid_in_kind) holding the period "
+                                         "total. On input, optional fields may be left out; on output every field "
+                                         "is present (blank as \"\").",
+        "required": ["revenue_stream", "government_entity", "amount", "currency", "paid_in_kind"],
+        "additionalProperties": False,
+        "properties": _PAYMENT_PROPERTIES,
+    },
+    "PaymentList": {"type": "array", "items": _schema("Payment"), "maxItems": 50000},
+    "Licence": {
+        "type": "object",
+        "properties": {
+            "number": {"type": "string"}, "kind": {"type": "string"}, "project_name": {"type": "string"},
+            "site": _STRING_OR_NULL, "minerals": {"type": "array", "items": {"type": "string"}},
+            "issued_on": {"type": "string", "format": "date", "nullable": True},
+            "expires_on": {"type": "string", "format": "date", "nullable": True},
+            "status": {"type": "string"},
+        },
+    },
+    "Profile": {
+        "type": "object",
+        "description": "The company register entry: live in a draft, copied into the version at submission.",
+        "properties": {
+            "inn": {"type": "string", "pattern": r"^[0-9]{14}$"}, "legal_name": {"type": "string"},
+            "legal_form": _STRING_OR_NULL, "address": _STRING_OR_NULL, "region": _STRING_OR_NULL,
+            "state_share_pct": {**_STRING_OR_NULL, "example": "30.00"},
+            "is_state_share_free_carried": {"type": "boolean"}, "is_soe": {"type": "boolean"},
+            "website": _STRING_OR_NULL, "listing": _STRING_OR_NULL, "audited_statements_url": _STRING_OR_NULL,
+            "licences": {"type": "array", "items": _schema("Licence")},
+        },
+    },
+    "Declaration": {
+        "type": "object", "required": ["kind", "reason"],
+        "properties": {"kind": {"type": "string", "enum": ["nil", "not_applicable"]}, "reason": {"type": "string"}},
+    },
+    "FilingDocument": {
+        "type": "object",
+        "required": ["year", "company", "version", "status", "submitted_at", "sha256", "declarations", "sections"],
+        "description": "The latest version of the company's filing. sha256 is the hash of the canonical JSON "
+                       "(sorted keys, UTF-8, no insignificant spaces) of this document without status, "
+                       "submitted_at and sha256.",
+        "properties": {
+            "year": {"type": "integer"},
+            "company": {"type": "object", "required": ["inn", "name"],
+                        "properties": {"inn": {"type": "string"}, "name": {"type": "string"}}},
+            "version": {"type": "integer", "minimum": 1},
+            "status": {"type": "string",
+                       "enum": ["draft", "submitted", "queried", "answered", "accepted", "superseded"]},
+            "submitted_at": {**_TIME, "nullable": True},
+            "sha256": {"type": "string", "nullable": True, "pattern": "^[0-9a-f]{64}$"},
+            "declarations": {"type": "object", "additionalProperties": _schema("Declaration"),
+                             "description": "Explicit nil / not-applicable answers per section (an addition to "
+                                            "INTERFACES.md §4)."},
+            "sections": {
+                "type": "object",
+                "required": ["payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
+                             "profile"],
+                "properties": {
+                    "payments": {"type": "array", "items": _schema("Payment"),
+                                 "description": "Sorted by the §3 columns; amounts as strings."},
+                    "eia": {"type": "array", "items": {"type": "object"}},
+                    "social_agreements": {"type": "array", "items": {"type": "object"}},
+                    "public_hearings": {"type": "array", "items": {"type": "object"}},
+                    "workforce": {"type": "object"},
+                    "production": {"type": "array", "items": {"type": "object"}},
+                    "profile": _schema("Profile"),
+                },
+            },
+        },
+    },
+    "Lines": {"type": "object", "required": ["lines"],
+              "properties": {"lines": {"type": "integer", "minimum": 0,
+                                       "description": "Lines the section holds now."}}},
+    "SubmitRequest": {
+        "type": "object", "required": ["attested_by_name", "attested_by_position"], "additionalProperties": False,
+        "properties": {"attested_by_name": {"type": "string", "maxLength": 255},
+                       "attested_by_position": {"type": "string", "maxLength": 255}},
+    },
+    "Submission": {
+        "type": "object", "required": ["version", "submitted_at", "sha256"],
+        "properties": {"version": {"type": "integer"}, "submitted_at": _TIME,
+                       "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
+    },
+    "AmendmentRequest": {
+        "type": "object", "required": ["reason"], "additionalProperties": False,
+        "properties": {"reason": {"type": "string", "maxLength": 2000,
+                                  "example": "The Q4 royalty was left out."}},
+    },
+    "Amendment": {"type": "object", "required": ["version"], "properties": {"version": {"type": "integer"}}},
+}
+
+_RESPONSES: dict[str, Any] = {
+    "BadRequest": _error("The body is not valid JSON, or not a JSON object.", "bad_request"),
+    "Unauthorized": {**_error("No token, or an unknown, revoked or deactivated one.", "unauthorized"),
+                     "headers": {"WWW-Authenticate": {"schema": {"type": "string"},
+                                                      "description": "Bearer realm=\"esg_portal\""}}},
+    "Forbidden": _error("The token's user may not do this (not a company filer; not a signatory).", "forbidden"),
+    "PeriodNotFound": _error("There is no reporting period for this year.", "period_not_found"),
+    "TooLarge": _error("The body is over 10 MB or holds more than 50,000 rows.", "too_large"),
+    "UnsupportedMediaType": _error("The body is in a format this endpoint does not read.", "unsupported_media_type"),
+    "Invalid": {"description": "Invalid fields; nothing was changed.",
+                "content": _json(_schema("ValidationError"),
+                                 {"error": {"code": "invalid", "message": "Some values are not valid."},
+                                  "errors": {"attested_by_name": [
+                                      "Enter the full name of the person attesting the filing."]}})},
+    "Conflict": {"description": "The filing is not in a state that allows this (not_draft, period_closed, "
+                                "nothing_submitted, draft_exists).",
+                 "content": _json(_schema("Error"), {"error": {"code": "not_draft", "message": "…"}})},
+}
+
+_YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer", "example": 2025},
+         "description": "The fiscal year, named by the calendar year in which it ends."}
+_SECTION = {"name": "section", "in": "path", "required": True,
+            "schema": {"type": "string", "enum": ["payments"]},
+            "description": "The section to replace. Only payments so far; eia, social_agreements, public_hearings, "
+                           "workforce and production follow in a later version (404 unknown_section until then)."}
+
+
+def _ref_response(name: str) -> dict[str, str]:
+    return {"$ref": _ref("responses", name)}
+
+
+_FILER = ("For company filers only (the token's user belongs to exactly one company); other roles get 403.")
+
+_PATHS: dict[str, Any] = {
+    "/auth/token": {"post": {
+        "operationId": "issueToken", "tags": ["auth"], "security": [],
+        "summary": "Exchange e-mail and password for an API token",
+        "description": "Sign-in attempts are throttled like the sign-in form: after repeated failures the account "
+                       "is locked for a while (429).",
+        "requestBody": {"required": True, "content": _json(_schema("TokenRequest"),
+                                                           {"email": "filer1@demo.kg", "password": "…"})},
+        "responses": {
+            "200": _answer("The new token (shown once).", "Token"),
+            "400": _ref_response("BadRequest"),
+            "401": _error("Wrong e-mail address or password, an inactive account, or no credentials.",
+                          "unauthorized"),
+            "422": _ref_response("Invalid"),
+            "429": _error("Too many failed sign-in attempts: wait and try again.", "too_many_requests"),
+        },
+    }},
+    "/periods": {"get": {
+        "operationId": "listPeriods", "tags": ["periods"], "summary": "Reporting periods, oldest first",
+        "responses": {"200": _answer("Every reporting period.", "PeriodList"),
+                      "401": _ref_response("Unauthorized")},
+    }},
+    "/filings/{year}": {"get": {
+        "operationId": "getFiling", "tags": ["filings"], "summary": "The latest version of the company's filing",
+        "description": _FILER + " Drafts included. With nothing stored yet: version 1, status draft, empty "
+                                "sections and the current company profile; nothing is stored by asking. The body "
+                                "changes only when the filing changes.",
+        "parameters": [_YEAR],
+        "responses": {"200": _answer("The filing document.", "FilingDocument"),
+                      "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+                      "404": _ref_response("PeriodNotFound")},
+    }},
+    "/filings/{year}/{section}": {"put": {
+        "operationId": "replaceSection", "tags": ["filings"], "summary": "Replace one section of the draft",
+        "description": _FILER + " Opens the draft (creating version 1 if nothing exists) and replaces the section "
+                                "with the body: sending the same body twice gives the same state. All or nothing: "
+                                "a refused body changes nothing.",
+        "parameters": [_YEAR, _SECTION],
+        "requestBody": {"required": True, "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},
+            "application/json": {"schema": _schema("PaymentList"), "example": [_EXAMPLE_PAYMENT]},
+        }, "description": "CSV (headers by name, any order, UTF-8 or Windows-1251) or a JSON list of §3 objects "
+                          "with amounts as decimal strings. [] empties the section (a CSV must hold at least "
+                          "one row)."},
+        "responses": {
+            "200": _answer("The section now holds this many lines.", "Lines", {"lines": 1}),
+            "400": _ref_response("BadRequest"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": {"description": "No such period (period_not_found) or section (unknown_section).",
+                    "content": _json(_schema("Error"))},
+            "409": _ref_response("Conflict"),
+            "413": _ref_response("TooLarge"),
+            "415": _ref_response("UnsupportedMediaType"),
+            "422": {"description": "Refused rows: every error found; nothing was saved.",
+                    "content": _json(_schema("RowErrors"), {
+                        "error": {"code": "invalid_rows", "message": "The file was not accepted: 1 error. "
+                                                                     "Nothing was saved."},
+                        "errors": [{"row": 1, "column": "currency", "value": "EUR",
+                                    "message": "“EUR” is not an accepted currency. Write KGS or USD."}]})},
+        },
+    }},
+    "/filings/{year}/submit": {"post": {
+        "operationId": "submitFiling", "tags": ["filings"], "summary": "Attest and submit the draft",
+        "description": _FILER + " Only a user marked as the company's signatory may submit. The standard "
+                                "attestation in the user's language is stored with the version. Empty sections "
+                                "are submitted as not provided.",
+        "parameters": [_YEAR],
+        "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
+            "attested_by_name": "Aibek Toktogulov", "attested_by_position": "Chief accountant"})},
+        "responses": {
+            "200": _answer("The submitted version.", "Submission"),
+            "400": _ref_response("BadRequest"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": _ref_response("PeriodNotFound"),
+            "409": _ref_response("Conflict"),
+            "415": _ref_response("UnsupportedMediaType"),
+            "422": _ref_response("Invalid"),
+        },
+    }},
+    "/filings/{year}/amendments": {"post": {
+        "operationId": "amendFiling", "tags": ["filings"], "summary": "Start an amendment",
+        "description": _FILER + " Opens the next version as a draft, pre-filled from the last submitted one; it "
+                                "supersedes that version when it is submitted.",
+        "parameters": [_YEAR],
+        "requestBody": {"required": True, "content": _json(_schema("AmendmentRequest"))},
+        "responses": {
+            "201": _answer("The new draft version.", "Amendment", {"version": 2}),
+            "400": _ref_response("BadRequest"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": _ref_response("PeriodNotFound"),
+            "409": _ref_response("Conflict"),
+            "415": _ref_response("UnsupportedMediaType"),
+            "422": _ref_response("Invalid"),
+        },
+    }},
+    "/openapi.json": {"get": {
+        "operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",
+        "responses": {"200": {"description": "The OpenAPI 3.0 document.",
+                              "content": {"application/json": {"schema": {"type": "object"}}}},
+                      "401": _ref_response("Unauthorized")},
+    }},
+}
+
+OPENAPI: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "esg_portal machine API",
+        "version": "1.0.0",
+        "description": "The ESG/EITI disclosure portal of the mining sector of the Kyrgyz Republic, for companies' "
+                       "accounting systems (INTERFACES.md §4). Every request but POST /auth/token carries "
+                       "'Authorization: Bearer <token>'; session cookies are not accepted. Errors are "
+                       "{\"error\": {\"code\", \"message\"}} with the HTTP status; messages follow Accept-Language "
+                       "(ky, ru, en), else the account's language. Money is a string with 2 decimals; times are "
+                       "ISO 8601 UTC with Z. Agency receipts and reconciliations arrive in a later version.",
+        "license": {"name": "AGPL-3.0-or-later"},
+    },
+    "servers": [{"url": "/api/v1"}],
+    "security": [{"bearerAuth": []}],
+    "tags": [{"name": "auth"}, {"name": "periods"}, {"name": "filings"}, {"name": "meta"}],
+    "paths": _PATHS,
+    "components": {
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                           "description": "A token from POST /auth/token or from 'API tokens' in "
+                                                          "the portal."}},
+        "schemas": _SCHEMAS,
+        "responses": _RESPONSES,
+    },
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """A copy of the document (callers may change theirs)."""
+    return copy.deepcopy(OPENAPI)

@@ -1,0 +1,139 @@
+"""What each endpoint of the machine API does, in terms of the domain services.
+
+One function per endpoint; each takes the acting user (the token's owner), checks who
+may call it first, flushes but never commits (the view commits once). The filing
+endpoints are for company filers only: the token's user has exactly one company, and the
+year names the filing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.models import Role, User
+from ..accounts.permissions import require
+from ..companies.models import Company
+from ..disclosure import services as filings
+from ..disclosure.attestation import attestation_text
+from ..disclosure.document import filing_document
+from ..disclosure.models import Disclosure, DisclosureStatus
+from ..disclosure.schemas import load_payment_lookups, payment_rows_from_json, read_payment_upload
+from ..errors import InvalidTransition, NotFound, PermissionDenied
+from ..extensions import db
+from ..reference.models import PeriodStatus, ReportingPeriod
+from .bodies import Body, UnsupportedContentType
+from .documents import empty_filing_document
+
+#: sections that PUT /api/v1/filings/{year}/{section} accepts today; the ESG sections
+#: (disclosure.services.SECTIONS) follow with their own models
+WRITABLE_SECTIONS = ("payments",)
+#: the file name the CSV body is read under (it appears in messages about the file)
+CSV_BODY_NAME = "upload.csv"
+
+
+def _filer_company(actor: User) -> Company:
+    """The actor's company; 403 for every role but company filer."""
+    if not (getattr(actor, "is_authenticated", False) and actor.role is Role.COMPANY_FILER
+            and actor.company_id is not None):
+        raise PermissionDenied(_("Filings are read and sent by company filers only, and this token belongs to an "
+                                 "account that is not a company filer's."))
+    return db.session.get(Company, actor.company_id)
+
+
+def _require_open(period: ReportingPeriod) -> None:
+    if period.status is not PeriodStatus.OPEN:
+        raise filings.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
+                                     year=period.year))
+
+
+def list_periods(actor: User) -> list[ReportingPeriod]:
+    """Every reporting period, oldest first (any signed-in role)."""
+    require(bool(getattr(actor, "is_authenticated", False)))
+    return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year)))
+
+
+def filing_document_of(actor: User, year: int) -> dict[str, Any]:
+    """The latest version of the actor's company's filing for ``year``, drafts included;
+    with nothing stored, an empty version-1 draft — and nothing is stored by asking."""
+    company = _filer_company(actor)
+    period = filings.get_period(year)
+    latest = filings.latest_filing(actor, company, period)
+    return filing_document(latest) if latest is not None else empty_filing_document(company, period)
+
+
+def _unknown_section(section: str) -> NotFound:
+    writable = ", ".join(WRITABLE_SECTIONS)
+    if section == "profile":
+        message = _("The profile is not sent: it is copied from the company register when the filing is submitted. "
+                    "Ask the EITI secretariat to correct the register. Sections you can send: %(sections)s.",
+                    sections=writable)
+    elif section in filings.SECTIONS:
+        message = _("The section “%(section)s” cannot be sent through the API yet; it will be in a later version of "
+                    "the portal. Sections you can send now: %(sections)s.", section=section, sections=writable)
+    else:
+        message = _("There is no section “%(section)s”. Sections you can send: %(sections)s.",
+                    section=section[:50], sections=writable)
+    return NotFound(message, code="unknown_section")
+
+
+def replace_section(actor: User, year: int, section: str, body: Body, *, locale: str) -> int:
+    """Replace one section of the draft with the body (CSV or a JSON list); returns the number of lines.
+
+    The draft is opened (created as version 1 if nothing exists) before the rows are read;
+    a refused body rolls everything back, so a failed PUT stores nothing.
+    """
+    company = _filer_company(actor)
+    period = filings.get_period(year)
+    if section not in WRITABLE_SECTIONS:
+        raise _unknown_section(section)
+    if body.is_csv:
+        def read(lookups):
+            return read_payment_upload(body.data, CSV_BODY_NAME, locale=locale, lookups=lookups)
+    elif body.is_json:
+        rows = body.json()
+
+        def read(lookups):
+            return payment_rows_from_json(rows, locale=locale, lookups=lookups)
+    else:
+        raise UnsupportedContentType(_("Send the payments as CSV with “Content-Type: text/csv”, or as a JSON list "
+                                       "with “Content-Type: application/json”."))
+    draft = filings.open_draft(actor, company, period)
+    payments = read(load_payment_lookups(company.id))
+    return filings.replace_payment_lines(actor, draft, payments)
+
+
+def _draft_to_submit(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:
+    latest = filings.latest_filing(actor, company, period)
+    if latest is not None and latest.status is DisclosureStatus.DRAFT:
+        return latest
+    _require_open(period)
+    if latest is None:
+        raise InvalidTransition(_("There is no draft to submit for %(year)s: send the payments first.",
+                                  year=period.year), code="not_draft")
+    raise InvalidTransition(_("Version %(version)d has already been submitted. To correct it, start an amendment.",
+                              version=latest.version), code="not_draft")
+
+
+def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None) -> Disclosure:
+    """A signatory attests and submits the draft, with the standard attestation in ``locale``."""
+    company = _filer_company(actor)
+    period = filings.get_period(year)
+    if not actor.is_signatory:
+        raise PermissionDenied(_("Only a signatory of the company may submit its filing. Ask the EITI secretariat "
+                                 "to mark the person who attests the filing as signatory."))
+    draft = _draft_to_submit(actor, company, period)
+    values = body.fields(("attested_by_name", "attested_by_position"))
+    return filings.submit_disclosure(actor, draft, attested_by_name=values["attested_by_name"],
+                                     attested_by_position=values["attested_by_position"],
+                                     attestation_text=attestation_text(locale), now=now)
+
+
+def amend_filing(actor: User, year: int, body: Body) -> Disclosure:
+    """Open the next version as a draft, pre-filled from the last submitted one."""
+    company = _filer_company(actor)
+    period = filings.get_period(year)
+    values = body.fields(("reason",))
+    return filings.start_amendment(actor, company, period, values["reason"])
