@@ -67,12 +67,14 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .companies.views import bp as companies_bp
     from .dashboard.views import bp as dashboard_bp
+    from .disclosure.review_views import bp as review_bp
     from .disclosure.views import bp as disclosure_bp
     from .receipts.views import bp as receipts_bp
 
     for blueprint in (dashboard_bp, accounts_bp, tokens_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp,
                       api_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(review_bp)
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -10,6 +10,7 @@ from ..accounts.models import Role, User
 from ..accounts.permissions import scope_disclosures, scope_receipt_batches
 from ..audit import utcnow
 from ..companies.models import Company
+from ..disclosure import review
 from ..disclosure.models import Disclosure, DisclosureStatus
 from ..extensions import db
 from ..receipts.models import ReceiptBatch
@@ -77,6 +78,33 @@ def secretariat_overview(actor: User) -> list[dict]:
     return overview
 
 
+@dataclass(frozen=True)
+class ReviewCounts:
+    """The secretariat's work in one period: filings waiting, open questions, companies overdue."""
+
+    period: ReportingPeriod
+    #: latest versions submitted or answered: waiting for the secretariat
+    to_review: int
+    #: latest versions queried: waiting for the company's answers
+    queried: int
+    overdue: int
+
+
+def review_counts(actor: User, now: dt.datetime | None = None) -> list[ReviewCounts]:
+    """Per period, newest first, the counts behind the links to the review pages (same rules as those pages)."""
+    waiting = (DisclosureStatus.SUBMITTED, DisclosureStatus.ANSWERED)
+    counts = []
+    for period in periods_newest_first():
+        rows = review.filing_rows(actor, period, now)
+        counts.append(ReviewCounts(
+            period=period,
+            to_review=sum(1 for row in rows if row.disclosure is not None and row.disclosure.status in waiting),
+            queried=sum(1 for row in rows if row.disclosure is not None
+                        and row.disclosure.status is DisclosureStatus.QUERIED),
+            overdue=sum(1 for row in rows if row.disclosure is None and row.is_late)))
+    return counts
+
+
 def admin_counts(actor: User) -> dict[str, int]:
     return {
         "users": db.session.scalar(select(func.count(User.id))) or 0,
@@ -92,5 +120,5 @@ def dashboard_for(actor: User) -> dict:
     if actor.role is Role.AGENCY_OFFICER:
         return {"batches": officer_batches(actor), "agency": actor.agency}
     if actor.role is Role.SECRETARIAT:
-        return {"overview": secretariat_overview(actor)}
+        return {"overview": secretariat_overview(actor), "reviews": review_counts(actor)}
     return {"counts": admin_counts(actor), "overview": secretariat_overview(actor)}

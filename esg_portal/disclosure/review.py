@@ -1,8 +1,11 @@
 """Secretariat review: the filing list of a period, queries, answers, acceptance, lateness."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,13 +16,22 @@ from ..audit import utcnow
 from ..companies.models import Company
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
+from ..i18n import display_timezone
 from ..reference.models import PeriodStatus, ReportingPeriod
 from . import workflow
+from .document import iso_utc, profile_object
 from .models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
-from .services import MAX_TEXT, completeness
+from .services import (MAX_TEXT, ChecklistItem, PaymentTotals, completeness, get_disclosure, payment_totals,
+                       versions)
 
 #: statuses in which the secretariat can ask a question
 QUERYABLE = frozenset({DisclosureStatus.SUBMITTED, DisclosureStatus.QUERIED, DisclosureStatus.ANSWERED})
+#: the status filter of the period list: "nothing submitted" or the status of the latest version
+NOT_SUBMITTED = "not_submitted"
+STATUS_FILTERS = (NOT_SUBMITTED, DisclosureStatus.SUBMITTED.value, DisclosureStatus.QUERIED.value,
+                  DisclosureStatus.ANSWERED.value, DisclosureStatus.ACCEPTED.value)
+#: columns of the overdue list download
+OVERDUE_CSV_COLUMNS = ("company_inn", "company_name", "deadline", "days_overdue")
 
 
 @dataclass(frozen=True)
@@ -45,34 +57,136 @@ def _text(value: str, field: str, required: str) -> str:
     return text
 
 
-def filing_rows(actor: User, period: ReportingPeriod, now: dt.datetime | None = None) -> list[FilingRow]:
-    """Every registered company with its latest submitted version, completeness and lateness."""
+def _is_late(deadline: dt.datetime | None, first_submission: dt.datetime | None, now: dt.datetime) -> bool:
+    """Submitted after the deadline, or nothing submitted and the deadline has passed."""
+    return bool(deadline and ((first_submission and first_submission > deadline)
+                              or (first_submission is None and now > deadline)))
+
+
+def _matches(row: FilingRow, status: str) -> bool:
+    if status == NOT_SUBMITTED:
+        return row.disclosure is None
+    return row.disclosure is not None and row.disclosure.status.value == status
+
+
+def filing_rows(actor: User, period: ReportingPeriod, now: dt.datetime | None = None,
+                status: str | None = None) -> list[FilingRow]:
+    """Every registered company with its latest submitted version, completeness and lateness.
+
+    Sorted by company name (case-insensitively, the same on every database). ``status``
+    keeps the rows whose latest version has that status, or ``NOT_SUBMITTED`` the rows
+    with nothing submitted; an unknown value is a ``ValidationError``.
+    """
     require(can_review_disclosures(actor))
+    if status and status not in STATUS_FILTERS:
+        message = _("There is no filter “%(status)s”: choose one of the statuses in the list.", status=status)
+        raise ValidationError({"status": [message]}, message)
     now = now or utcnow()
     deadline = period.filing_deadline_at
-    companies = db.session.scalars(select(Company).where(Company.is_registered.is_(True))
-                                   .order_by(Company.legal_name)).all()
+    companies = db.session.scalars(select(Company).where(Company.is_registered.is_(True))).all()
     by_company: dict[int, list[Disclosure]] = {}
     for disclosure in db.session.scalars(select(Disclosure).where(Disclosure.period_id == period.id)
                                          .order_by(Disclosure.version)):
         by_company.setdefault(disclosure.company_id, []).append(disclosure)
     rows = []
-    for company in companies:
+    for company in sorted(companies, key=lambda c: (c.legal_name.casefold(), c.id)):
         filed = [d for d in by_company.get(company.id, []) if d.status is not DisclosureStatus.DRAFT]
         latest = filed[-1] if filed else None
         has_draft = any(d.status is DisclosureStatus.DRAFT for d in by_company.get(company.id, []))
         first_submission = min((d.submitted_at for d in filed if d.submitted_at), default=None)
-        late = bool(deadline and ((first_submission and first_submission > deadline)
-                                  or (first_submission is None and now > deadline)))
+        late = _is_late(deadline, first_submission, now)
         missing = tuple(item.section for item in completeness(latest) if item.state == "missing") if latest else ()
         open_queries = sum(1 for q in latest.queries if q.status is QueryStatus.OPEN) if latest else 0
         rows.append(FilingRow(company, latest, has_draft, missing, late, open_queries))
-    return rows
+    return [row for row in rows if _matches(row, status)] if status else rows
 
 
 def overdue_rows(actor: User, period: ReportingPeriod, now: dt.datetime | None = None) -> list[FilingRow]:
     """Companies past the deadline with nothing submitted (the secretariat's chase list)."""
     return [row for row in filing_rows(actor, period, now) if row.disclosure is None and row.is_late]
+
+
+# --- the overdue list ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OverdueRow:
+    """A company with nothing submitted after the deadline, and for how many days."""
+
+    company: Company
+    deadline: dt.datetime
+    days_overdue: int
+
+
+def days_overdue(deadline: dt.datetime, now: dt.datetime) -> int:
+    """Calendar days since the deadline's day in Bishkek; 1 on the day it passed."""
+    zone = display_timezone()
+    return max(1, (now.astimezone(zone).date() - deadline.astimezone(zone).date()).days)
+
+
+def overdue_list(actor: User, period: ReportingPeriod, now: dt.datetime | None = None) -> list[OverdueRow]:
+    """The overdue list of a period with the days overdue, by company name."""
+    now = now or utcnow()
+    return [OverdueRow(row.company, period.filing_deadline_at, days_overdue(period.filing_deadline_at, now))
+            for row in overdue_rows(actor, period, now)]
+
+
+def _csv_text(value: str) -> str:
+    # a cell starting like a formula would be run by a spreadsheet: keep it text
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def overdue_csv(rows: list[OverdueRow]) -> bytes:
+    """The overdue list as CSV, UTF-8 with a BOM (so Excel shows Kyrgyz letters); deadlines in UTC."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(OVERDUE_CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([row.company.inn, _csv_text(row.company.legal_name), iso_utc(row.deadline),
+                         row.days_overdue])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+
+
+# --- one filing under review --------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilingReview:
+    """What the secretariat needs to review one submitted version."""
+
+    disclosure: Disclosure
+    #: the company profile and licences as filed (copied at submission)
+    profile: dict[str, Any]
+    checklist: list[ChecklistItem]
+    totals: PaymentTotals
+    #: the submitted versions of this company's filing for the period, oldest first
+    versions: list[Disclosure]
+    #: the company is preparing an amendment (its content stays the company's)
+    has_draft: bool
+    is_late: bool
+    open_queries: int
+    can_query: bool
+    can_accept: bool
+
+
+def filing_review(actor: User, disclosure_id: int, now: dt.datetime | None = None) -> FilingReview:
+    """One submitted version for review; drafts are refused like any record the actor may not read."""
+    require(can_review_disclosures(actor))
+    disclosure = get_disclosure(actor, disclosure_id)
+    every = versions(disclosure.company_id, disclosure.period_id)
+    filed = [v for v in every if v.status is not DisclosureStatus.DRAFT]
+    first_submission = min((v.submitted_at for v in filed if v.submitted_at), default=None)
+    open_queries = sum(1 for q in disclosure.queries if q.status is QueryStatus.OPEN)
+    return FilingReview(
+        disclosure=disclosure,
+        profile=disclosure.profile_snapshot or profile_object(disclosure.company),
+        checklist=completeness(disclosure),
+        totals=payment_totals(disclosure),
+        versions=filed,
+        has_draft=any(v.status is DisclosureStatus.DRAFT for v in every),
+        is_late=_is_late(disclosure.period.filing_deadline_at, first_submission, now or utcnow()),
+        open_queries=open_queries,
+        can_query=disclosure.status in QUERYABLE and disclosure.period.status is PeriodStatus.OPEN,
+        can_accept=not open_queries and workflow.can_transition(disclosure, workflow.Action.ACCEPT),
+    )
 
 
 def raise_query(actor: User, disclosure: Disclosure, question: str,
@@ -125,6 +239,9 @@ def accept_disclosure(actor: User, disclosure: Disclosure) -> Disclosure:
     require(can_review_disclosures(actor))
     if any(q.status is QueryStatus.OPEN for q in disclosure.queries):
         raise InvalidTransition(_("Questions are still open on this filing: wait for the answers."))
+    if not workflow.can_transition(disclosure, workflow.Action.ACCEPT):
+        raise InvalidTransition(_("Only a submitted or answered version can be accepted: this one is already "
+                                  "accepted or has been replaced by a newer version."))
     workflow.transition(disclosure, workflow.Action.ACCEPT)
     for query in disclosure.queries:
         if query.status is QueryStatus.ANSWERED:
