@@ -47,6 +47,8 @@ def _strip(value: Any) -> Any:
 
 
 class UploadForm(FlaskForm):
+    """A CSV or XLSX file of payment rows (INTERFACES.md §3) that replaces the lines of the draft."""
+
     file = FileField(_l("Payments file (CSV or XLSX)"),
                      validators=[FileRequired(_l("Choose the CSV or XLSX file to upload."))],
                      description=_l("The file replaces every payment line of the draft. If any row has an error, "
@@ -55,6 +57,8 @@ class UploadForm(FlaskForm):
 
 
 class AttestationForm(FlaskForm):
+    """The signatory's attestation: who attests, in which position, and the explicit confirmation."""
+
     attested_by_name = StringField(_l("Full name"), filters=[_strip], render_kw={"autocomplete": "name"},
                                    validators=[DataRequired(_l("Enter the full name of the person attesting the "
                                                                "filing.")), Length(max=255)])
@@ -69,6 +73,8 @@ class AttestationForm(FlaskForm):
 
 
 class AmendmentForm(FlaskForm):
+    """Why a submitted version is amended."""
+
     reason = TextAreaField(_l("What does the amendment correct?"), filters=[_strip],
                            description=_l("For example: the royalty of the fourth quarter was left out."),
                            validators=[DataRequired(_l("Say what the amendment corrects.")),
@@ -78,6 +84,8 @@ class AmendmentForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
+    """The company's answer to one question of the secretariat."""
+
     answer = TextAreaField(_l("Your answer"), filters=[_strip],
                            validators=[DataRequired(_l("Write your answer to the question.")),
                                        Length(max=MAX_TEXT, message=_l("Shorten the text to at most %(max)d "

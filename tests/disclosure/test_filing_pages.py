@@ -2,6 +2,7 @@
 read-only versions, amendments, the difference page, queries and who may see what."""
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from pathlib import Path
@@ -317,6 +318,13 @@ def test_a_submitted_version_is_read_only(app, filer, ids):
     assert status_of(app, ids["own_disclosure"]) is DisclosureStatus.SUBMITTED
 
 
+def test_a_draft_past_the_deadline_says_a_submission_is_late(app, factory, filer, ids):
+    factory.period(2023, deadline=dt.datetime(2024, 6, 30, 12, tzinfo=dt.timezone.utc))
+    assert 'id="late-note"' in text(filer.get("/disclosures/filing/2023"))
+    factory.period(2090)  # deadline in 2091
+    assert 'id="late-note"' not in text(filer.get("/disclosures/filing/2090"))
+
+
 def test_a_closed_period_is_read_only(app, factory, filer, ids):
     with app.app_context():
         disclosure = db.session.get(Disclosure, ids["own_disclosure"])
@@ -447,6 +455,9 @@ def test_the_filer_answers_a_question_of_the_secretariat(app, filer, ids):
         query_id = query.id
     page = text(filer.get(FILING))
     assert "Why is the royalty so low?" in page and f'id="query-{query_id}-answer"' in page
+    assert "1 question of the EITI secretariat waits for your answer." in page
+    # the questions come before the rest of the filing
+    assert page.index('id="queries"') < page.index('id="checklist"')
     token = csrf_token(filer, FILING)
     answer = f"/disclosures/queries/{query_id}/answer"
     response = filer.post(answer, data={f"query-{query_id}-answer": "", f"query-{query_id}-csrf_token": token})
@@ -461,6 +472,7 @@ def test_the_filer_answers_a_question_of_the_secretariat(app, filer, ids):
         assert query.disclosure.status is DisclosureStatus.ANSWERED
     page = text(filer.get(FILING))
     assert "Production stopped in Q3." in page and f'id="query-{query_id}-answer"' not in page
+    assert 'id="open-queries-note"' not in page
 
 
 # --- who sees what ----------------------------------------------------------------------

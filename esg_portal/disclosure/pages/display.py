@@ -57,6 +57,7 @@ class Names:
 
 
 def yes_no(value: bool) -> str:
+    """Yes or No in the reader's language."""
     return _("Yes") if value else _("No")
 
 
@@ -106,6 +107,7 @@ class ProfileView:
 
 
 def profile_view(disclosure: Disclosure, names: Names) -> ProfileView:
+    """The profile of a version: the copy made at submission, or the live register for a draft."""
     profile = disclosure.profile_snapshot or profile_object(disclosure.company)
     facts = [(str(FIELD_LABELS[name]), display_value(name, profile.get(name), names)) for name in PROFILE_FIELDS]
     licences = [{key: display_value(key, value, names) for key, value in licence.items()}
@@ -115,6 +117,8 @@ def profile_view(disclosure: Disclosure, names: Names) -> ProfileView:
 
 @dataclass(frozen=True)
 class TotalLine:
+    """One total: a code, its name and the exact amount."""
+
     code: str
     label: str
     amount: Decimal
@@ -143,6 +147,7 @@ class TotalsView:
 
 
 def totals_view(disclosure: Disclosure, locale: str) -> TotalsView:
+    """services.payment_totals of a version, with names in ``locale`` and the period rate."""
     totals = services.payment_totals(disclosure)
     streams = {line.revenue_stream_id: line.revenue_stream for line in disclosure.payment_lines}
     entities = {line.government_entity_id: line.government_entity for line in disclosure.payment_lines}

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ...accounts.models import Role, User
 from ...accounts.permissions import is_filer_of
+from ...audit import utcnow
 from ...companies.models import Company
 from ...errors import InvalidTransition, NotFound, PermissionDenied
 from ...extensions import db
@@ -69,6 +70,8 @@ class FilingPage:
     actor_is_signatory: bool
     #: the period is open and the newest version is a draft (or there is none yet)
     is_editable: bool
+    #: the deadline has passed and nothing has been submitted yet (a submission now is late)
+    is_late: bool
     #: the period is open and the newest version is submitted: an amendment may start
     can_amend: bool
     locale: str
@@ -115,6 +118,8 @@ def filing_page(actor: User, year: int, locale: str) -> FilingPage:
         actor_is_signatory=bool(actor.is_signatory),
         is_editable=is_editable,
         can_amend=is_open and current is not None and current.status in workflow.AMENDABLE,
+        is_late=bool(is_editable and not submitted and period.filing_deadline_at
+                     and period.filing_deadline_at < utcnow()),
         locale=locale,
     )
 

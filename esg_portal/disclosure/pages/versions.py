@@ -46,6 +46,7 @@ def _previous(disclosure: Disclosure, visible: list[Disclosure]) -> Disclosure |
 
 
 def version_page(actor: User, disclosure_id: int, locale: str) -> VersionPage:
+    """One version the actor may read (the company: every version; staff: submitted ones)."""
     disclosure = services.get_disclosure(actor, disclosure_id)
     visible = services.visible_versions(actor, disclosure)
     return VersionPage(
@@ -75,6 +76,8 @@ class DiffRow:
 
 @dataclass
 class DiffPage:
+    """The changes from the previous version the actor may read to this one, grouped by section."""
+
     disclosure: Disclosure
     previous: Disclosure | None
     #: (section label, rows), in the order of the document
