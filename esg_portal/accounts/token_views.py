@@ -7,27 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..forms.accounts import TokenForm
 from . import tokens
 
 bp = Blueprint("tokens", __name__)
-
-
-class TokenForm(FlaskForm):
-    """Name of a new token (kept here with its only page; esg_portal/forms/ is another engineer's this issue)."""
-
-    name = StringField(_l("Token name"),
-                       description=_l("Where the token is used, so you can recognise it later, for example "
-                                      "“1C export” or “ERP test server”."),
-                       validators=[DataRequired(_l("Give the token a name.")),
-                                   Length(max=tokens.MAX_NAME_LENGTH)])
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

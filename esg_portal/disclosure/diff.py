@@ -19,7 +19,8 @@ class Change:
     after: Any
 
 
-def _payment_item(payment: dict[str, str]) -> str:
+def payment_item(payment: dict[str, str]) -> str:
+    """A payment row named by its key, e.g. "ROYALTY / STS / KG-0001 / KGS"."""
     return " / ".join(payment[part] for part in PAYMENT_KEY if payment[part] and payment[part] != "no")
 
 
@@ -51,7 +52,7 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                              key=lambda lic: lic["number"], label=lambda lic: lic["number"])
     changes = _compare_dicts("profile", "", old_profile, new_profile) + changes
     changes += _compare_rows("payments", old_sections.get("payments", []), new_sections.get("payments", []),
-                             key=lambda p: tuple(p[k] for k in PAYMENT_KEY), label=_payment_item)
+                             key=lambda p: tuple(p[k] for k in PAYMENT_KEY), label=payment_item)
     for section in sorted((set(old_sections) | set(new_sections)) - {"payments", "profile"}):
         before, after = old_sections.get(section), new_sections.get(section)
         if before != after:

@@ -109,7 +109,8 @@ def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclo
     return draft
 
 
-def _require_editable(actor: User, disclosure: Disclosure) -> None:
+def require_editable(actor: User, disclosure: Disclosure) -> None:
+    """Refuse unless the actor is a filer of the company and the version is an open draft."""
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()  # another company's filing does not exist for this user
     _require_open(disclosure.period)
@@ -143,7 +144,7 @@ def replace_payment_lines(actor: User, disclosure: Disclosure, payments: list[Pa
     Lines are matched by their §3 key, so sending the same rows twice changes nothing and
     the audit trail shows only real changes. Returns the number of lines.
     """
-    _require_editable(actor, disclosure)
+    require_editable(actor, disclosure)
     wanted = {payment.key: payment for payment in payments}
     if len(wanted) != len(payments):
         raise ValidationError({"payments": [_("Two rows have the same revenue stream, government entity, "
@@ -173,7 +174,7 @@ def _duplicate_error(disclosure: Disclosure, payment: PaymentInput, skip: Paymen
 
 
 def add_payment_line(actor: User, disclosure: Disclosure, payment: PaymentInput) -> PaymentLine:
-    _require_editable(actor, disclosure)
+    require_editable(actor, disclosure)
     _duplicate_error(disclosure, payment, None)
     line = PaymentLine()
     _apply(line, payment)
@@ -191,7 +192,7 @@ def get_payment_line(actor: User, line_id: int) -> PaymentLine:
 
 
 def update_payment_line(actor: User, line: PaymentLine, payment: PaymentInput) -> PaymentLine:
-    _require_editable(actor, line.disclosure)
+    require_editable(actor, line.disclosure)
     _duplicate_error(line.disclosure, payment, line)
     _apply(line, payment)
     db.session.flush()
@@ -200,7 +201,7 @@ def update_payment_line(actor: User, line: PaymentLine, payment: PaymentInput) -
 
 def delete_payment_line(actor: User, line: PaymentLine) -> None:
     disclosure = line.disclosure
-    _require_editable(actor, disclosure)
+    require_editable(actor, disclosure)
     disclosure.payment_lines.remove(line)
     db.session.flush()
 
@@ -216,7 +217,7 @@ def _drop_declaration(disclosure: Disclosure, section: str) -> None:
 def declare_section(actor: User, disclosure: Disclosure, section: str, kind: DeclarationKind,
                     reason: str) -> SectionDeclaration:
     """Record an explicit nil or not-applicable answer; a section with data cannot be nil."""
-    _require_editable(actor, disclosure)
+    require_editable(actor, disclosure)
     if section not in SECTIONS:
         raise NotFound()
     reason = (reason or "").strip()
@@ -241,7 +242,7 @@ def declare_section(actor: User, disclosure: Disclosure, section: str, kind: Dec
 
 
 def withdraw_declaration(actor: User, disclosure: Disclosure, section: str) -> None:
-    _require_editable(actor, disclosure)
+    require_editable(actor, disclosure)
     _drop_declaration(disclosure, section)
     db.session.flush()
 

@@ -14,19 +14,16 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
 
 from ..accounts.permissions import require
 from ..config import SUPPORTED_LOCALES
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms.disclosure import NilDeclarationForm, PaymentLineForm
+from ..forms.disclosure import (XLSX_TYPE, AmendmentForm, AnswerForm, AttestationForm, NilDeclarationForm,
+                               PaymentLineForm, UploadForm)
 from ..i18n import current_locale, format_deadline
 from ..tabular import TooLarge, UploadRejected
 from . import pages, review, services
@@ -37,60 +34,6 @@ from .templates import payments_template_csv, payments_template_xlsx
 bp = Blueprint("disclosure", __name__, url_prefix="/disclosures")
 
 MAX_TEXT = services.MAX_TEXT
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-# --- the forms of these pages (only the payment line and nil forms are shared) --------
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class UploadForm(FlaskForm):
-    """A CSV or XLSX file of payment rows (INTERFACES.md §3) that replaces the lines of the draft."""
-
-    file = FileField(_l("Payments file (CSV or XLSX)"),
-                     validators=[FileRequired(_l("Choose the CSV or XLSX file to upload."))],
-                     description=_l("The file replaces every payment line of the draft. If any row has an error, "
-                                    "nothing is saved and every error is listed."),
-                     render_kw={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"})
-
-
-class AttestationForm(FlaskForm):
-    """The signatory's attestation: who attests, in which position, and the explicit confirmation."""
-
-    attested_by_name = StringField(_l("Full name"), filters=[_strip], render_kw={"autocomplete": "name"},
-                                   validators=[DataRequired(_l("Enter the full name of the person attesting the "
-                                                               "filing.")), Length(max=255)])
-    attested_by_position = StringField(_l("Position"), filters=[_strip],
-                                       render_kw={"autocomplete": "organization-title"},
-                                       validators=[DataRequired(_l("Enter the position of the person attesting the "
-                                                                   "filing.")), Length(max=255)])
-    confirm = BooleanField(_l("I give this attestation on behalf of the company."),
-                           validators=[DataRequired(_l("Tick the box to give the attestation."))])
-    #: the language of the attestation the signatory read, so the stored text is the text shown
-    language = HiddenField()
-
-
-class AmendmentForm(FlaskForm):
-    """Why a submitted version is amended."""
-
-    reason = TextAreaField(_l("What does the amendment correct?"), filters=[_strip],
-                           description=_l("For example: the royalty of the fourth quarter was left out."),
-                           validators=[DataRequired(_l("Say what the amendment corrects.")),
-                                       Length(max=MAX_TEXT, message=_l("Shorten the text to at most %(max)d "
-                                                                       "characters."))],
-                           render_kw={"rows": 4, "maxlength": MAX_TEXT})
-
-
-class AnswerForm(FlaskForm):
-    """The company's answer to one question of the secretariat."""
-
-    answer = TextAreaField(_l("Your answer"), filters=[_strip],
-                           validators=[DataRequired(_l("Write your answer to the question.")),
-                                       Length(max=MAX_TEXT, message=_l("Shorten the text to at most %(max)d "
-                                                                       "characters."))],
-                           render_kw={"rows": 3, "maxlength": MAX_TEXT})
 
 
 def _declaration_form(section: str, **kwargs: Any) -> NilDeclarationForm:

@@ -1,8 +1,10 @@
 """Sign-in and language forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
+
+from ..accounts.tokens import MAX_NAME_LENGTH as MAX_TOKEN_NAME_LENGTH
 
 
 class LoginForm(FlaskForm):
@@ -17,3 +19,13 @@ class LanguageForm(FlaskForm):
     """Three submit buttons named ``lang``; works without JavaScript."""
 
     next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    """Name of a new API token."""
+
+    name = StringField(_l("Token name"),
+                       description=_l("Where the token is used, so you can recognise it later, for example "
+                                      "“1C export” or “ERP test server”."),
+                       validators=[DataRequired(_l("Give the token a name.")),
+                                   Length(max=MAX_TOKEN_NAME_LENGTH)])

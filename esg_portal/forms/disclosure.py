@@ -12,7 +12,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -122,3 +123,57 @@ class NilDeclarationForm(FlaskForm):
                                        Length(max=MAX_REASON_LENGTH,
                                               message=_l("Shorten the reason to at most %(max)d characters."))],
                            render_kw={"maxlength": MAX_REASON_LENGTH, "rows": 3})
+
+
+#: longest free text a filer may write (reasons, answers); the services check the same limit
+MAX_FORM_TEXT = 2000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the filing pages: upload, attestation, amendment, answers ---------------------------
+
+class UploadForm(FlaskForm):
+    """A CSV or XLSX file of payment rows (INTERFACES.md §3) that replaces the lines of the draft."""
+
+    file = FileField(_l("Payments file (CSV or XLSX)"),
+                     validators=[FileRequired(_l("Choose the CSV or XLSX file to upload."))],
+                     description=_l("The file replaces every payment line of the draft. If any row has an error, "
+                                    "nothing is saved and every error is listed."),
+                     render_kw={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"})
+
+
+class AttestationForm(FlaskForm):
+    """The signatory's attestation: who attests, in which position, and the explicit confirmation."""
+
+    attested_by_name = StringField(_l("Full name"), filters=[_strip], render_kw={"autocomplete": "name"},
+                                   validators=[DataRequired(_l("Enter the full name of the person attesting the "
+                                                               "filing.")), Length(max=255)])
+    attested_by_position = StringField(_l("Position"), filters=[_strip],
+                                       render_kw={"autocomplete": "organization-title"},
+                                       validators=[DataRequired(_l("Enter the position of the person attesting the "
+                                                                   "filing.")), Length(max=255)])
+    confirm = BooleanField(_l("I give this attestation on behalf of the company."),
+                           validators=[DataRequired(_l("Tick the box to give the attestation."))])
+    #: the language of the attestation the signatory read, so the stored text is the text shown
+    language = HiddenField()
+
+
+class AmendmentForm(FlaskForm):
+    """Why a submitted version is amended."""
+
+    reason = TextAreaField(_l("What does the amendment correct?"), filters=[_strip],
+                           description=_l("For example: the royalty of the fourth quarter was left out."),
+                           validators=[DataRequired(_l("Say what the amendment corrects.")),
+                                       Length(max=MAX_FORM_TEXT, message=_l("Shorten the text to at most %(max)d "
+                                                                       "characters."))],
+                           render_kw={"rows": 4, "maxlength": MAX_FORM_TEXT})
+
+
+class AnswerForm(FlaskForm):
+    """The company's answer to one question of the secretariat."""
+
+    answer = TextAreaField(_l("Your answer"), filters=[_strip],
+                           validators=[DataRequired(_l("Write your answer to the question.")),
+                                       Length(max=MAX_FORM_TEXT, message=_l("Shorten the text to at most %(max)d "
+                                                                       "characters."))],
+                           render_kw={"rows": 3, "maxlength": MAX_FORM_TEXT})

@@ -148,7 +148,7 @@ def number_error_message(error: NumberError) -> str:
         places = int(error.params.get("max_decimals", 2))  # type: ignore[arg-type]
         if places == 2:
             return _("“%(value)s” has more than 2 decimals; money takes at most 2 (tyiyn or cents). "
-                     "Round it in your file: the portal never rounds for you.", value=value)
+                     "Enter it with at most the allowed decimals: the portal never rounds for you.", value=value)
         if places == 0:
             return _("“%(value)s” must be a whole number.", value=value)
         return ngettext("“%(value)s” has too many decimals; at most %(num)d is allowed.",

@@ -203,7 +203,7 @@ def _error(text: str, **kwargs) -> NumberError:
 def test_messages_name_the_value_and_the_fix(app_ctx):
     assert number_error_message(_error("12.345")) == (
         "“12.345” has more than 2 decimals; money takes at most 2 (tyiyn or cents). "
-        "Round it in your file: the portal never rounds for you.")
+        "Enter it with at most the allowed decimals: the portal never rounds for you.")
     assert "1.5E5" in number_error_message(_error("1e5"))
     assert "“1e5”" in number_error_message(_error("1e5"))
     assert "1 000 000 000 000 000" in number_error_message(_error("1000000000000000"))

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...accounts.models import Role, User
-from ...accounts.permissions import is_filer_of
 from ...audit import utcnow
 from ...companies.models import Company
 from ...errors import InvalidTransition, NotFound, PermissionDenied
@@ -227,14 +226,8 @@ def amend(actor: User, year: int, reason: str) -> Disclosure:
 def editable_line(actor: User, line_id: int) -> tuple[PaymentLine, PaymentLookups]:
     """A payment line of the actor's draft, for its edit form; 409 once the version is submitted."""
     line = services.get_payment_line(actor, line_id)
-    disclosure = line.disclosure
-    if not is_filer_of(actor, disclosure.company_id):
-        raise NotFound()
-    editing_lookups(actor, disclosure.period.year)
-    if disclosure.status is not DisclosureStatus.DRAFT:
-        raise InvalidTransition(_("This version has been submitted and cannot be changed. "
-                                  "Start an amendment to correct it."), code="not_draft")
-    return line, load_payment_lookups(disclosure.company_id)
+    services.require_editable(actor, line.disclosure)
+    return line, load_payment_lookups(line.disclosure.company_id)
 
 
 def line_form_data(line: PaymentLine, locale: str) -> dict[str, str]:

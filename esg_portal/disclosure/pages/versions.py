@@ -11,7 +11,7 @@ from ...accounts.models import User
 from ...accounts.permissions import is_filer_of
 from ...i18n import format_amount
 from .. import services
-from ..diff import Change, _payment_item, diff_documents
+from ..diff import Change, payment_item, diff_documents
 from ..document import filing_document
 from ..models import Disclosure
 from ..services import ChecklistItem
@@ -140,7 +140,7 @@ def diff_page(actor: User, disclosure_id: int, locale: str) -> DiffPage:
     if previous is None:
         return page
     old, new = filing_document(previous), filing_document(disclosure)
-    payments = {_payment_item(row): row
+    payments = {payment_item(row): row
                 for document in (old, new) for row in document["sections"]["payments"]}
     names = Names(locale)
     grouped: dict[str, list[DiffRow]] = {}
