@@ -18,14 +18,13 @@ from ..accounts.permissions import require
 from ..companies.models import Company
 from ..disclosure import services as filings
 from ..disclosure.attestation import attestation_text
-from ..disclosure.document import filing_document
+from ..disclosure.document import empty_filing_document, filing_document
 from ..disclosure.models import Disclosure, DisclosureStatus
 from ..disclosure.schemas import load_payment_lookups, payment_rows_from_json, read_payment_upload
 from ..errors import InvalidTransition, NotFound, PermissionDenied
 from ..extensions import db
 from ..reference.models import PeriodStatus, ReportingPeriod
 from .bodies import Body, UnsupportedContentType
-from .documents import empty_filing_document
 
 #: sections that PUT /api/v1/filings/{year}/{section} accepts today; the ESG sections
 #: (disclosure.services.SECTIONS) follow with their own models

@@ -15,7 +15,8 @@ from typing import Any
 
 from ..companies.models import Company, License
 from ..money import format_plain, percent_from_basis_points
-from .models import Disclosure, PaymentLine
+from ..reference.models import ReportingPeriod
+from .models import Disclosure, DisclosureStatus, PaymentLine
 
 #: keys of the document left out of the hash (INTERFACES.md §4)
 HASH_EXCLUDED_KEYS = ("status", "submitted_at", "sha256")
@@ -104,11 +105,18 @@ def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
     """
     payments = sorted((payment_object(line) for line in disclosure.payment_lines), key=_payment_sort_key)
     profile = disclosure.profile_snapshot or profile_object(disclosure.company)
+    return _document(disclosure.period.year, disclosure.version, profile, payments,
+                     declarations_object(disclosure))
+
+
+def _document(year: int, version: int, profile: dict[str, Any], payments: list[dict[str, str]],
+              declarations: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """The one place the shape of the filing document is written."""
     return {
-        "year": disclosure.period.year,
+        "year": year,
         "company": {"inn": profile["inn"], "name": profile["legal_name"]},
-        "version": disclosure.version,
-        "declarations": declarations_object(disclosure),
+        "version": version,
+        "declarations": declarations,
         "sections": {
             "payments": payments,
             # the ESG sections arrive with their own models; until then they are "not provided"
@@ -120,6 +128,14 @@ def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
             "profile": profile,
         },
     }
+
+
+def empty_filing_document(company: Company, period: ReportingPeriod) -> dict[str, Any]:
+    """The document of a company that has stored nothing for the period: a version-1 draft
+    with empty sections and the current profile, built without storing anything."""
+    document = _document(period.year, 1, profile_object(company), [], {})
+    document.update(status=DisclosureStatus.DRAFT.value, submitted_at=None, sha256=None)
+    return document
 
 
 def filing_document(disclosure: Disclosure) -> dict[str, Any]:
