@@ -9,7 +9,8 @@ from ..accounts.permissions import can_review_disclosures, require
 from ..errors import InvalidTransition, ValidationError
 from ..extensions import db
 from ..forms.review import AcceptForm, QueryForm
-from . import review
+from ..i18n import current_locale
+from . import pages, review
 from .services import get_disclosure, get_period
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -51,8 +52,10 @@ def _filing_page(disclosure_id: int, form: QueryForm | None = None, status: int 
     """The review page; ``form`` is a question sent back with errors, shown where it was asked."""
     filing = review.filing_review(current_user, disclosure_id)
     diff = "disclosure.diff" if "disclosure.diff" in current_app.view_functions else "disclosure.show"
+    profile = pages.profile_view(filing.disclosure, pages.Names(current_locale()))
     return render_template("review/filing.html", filing=filing, disclosure=filing.disclosure, failed=form,
-                           blank=QueryForm(formdata=None), accept_form=AcceptForm(), diff_endpoint=diff), status
+                           blank=QueryForm(formdata=None), accept_form=AcceptForm(), diff_endpoint=diff,
+                           profile=profile), status
 
 
 def _refused(error: InvalidTransition, disclosure_id: int):
