@@ -121,8 +121,8 @@ def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.da
     company = _filer_company(actor)
     period = filings.get_period(year)
     if not actor.is_signatory:
-        raise PermissionDenied(_("Only a signatory of the company may submit its filing. Ask the EITI secretariat "
-                                 "to mark the person who attests the filing as signatory."))
+        raise PermissionDenied(_("Only a signatory of the company may submit its filing. Ask the portal "
+                                 "administrator to mark the person who attests the filing as signatory."))
     draft = _draft_to_submit(actor, company, period)
     values = body.fields(("attested_by_name", "attested_by_position"))
     return filings.submit_disclosure(actor, draft, attested_by_name=values["attested_by_name"],

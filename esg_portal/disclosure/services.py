@@ -169,7 +169,8 @@ def _duplicate_error(disclosure: Disclosure, payment: PaymentInput, skip: Paymen
     for line in disclosure.payment_lines:
         if line is not skip and _line_key(line) == payment.key:
             raise ValidationError({"revenue_stream": [_(
-                "There is already a line for this revenue stream, government entity, project and currency: "
+                "There is already a line for this revenue stream, government entity, project, currency and in-kind "
+                "flag: "
                 "edit that line instead (one line holds the period total).")]})
 
 

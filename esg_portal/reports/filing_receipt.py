@@ -49,7 +49,7 @@ LABELS_EN: dict[str, str] = {
     "period": "Reporting period",
     "version": "Version",
     "status": "Status",
-    "submitted_at": "Submitted",
+    "submitted_at": "Submitted on",
     "amendment_reason": "Reason for amendment",
     "sha256": "SHA-256",
     "attestation": "Attestation",

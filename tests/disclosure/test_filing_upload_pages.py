@@ -88,7 +88,8 @@ def test_a_corrected_file_replaces_the_lines(app, filer, world, licence):
     assert lines_of(app, world["own_disclosure"]) == [("CIT", "", -500), ("CIT", "", 10000),
                                                       ("ROYALTY", licence, 100050)]
     page = text(filer.get(f"{FILING}?lang=en"))
-    assert "3 payment lines now make up the payments section" in page
+    # the confirmation was written in the language of the upload request (ru): 3 → "строки"
+    assert re.search(r"3 [^<]*строк", page), "the confirmation is missing or not in Russian"
     # USD converted at 87.4500 half-even to the tyiyn: 100 USD = 8,745.00 KGS
     assert re.search(r'id="totals-kgs">9,740.50<', page)
     assert "87.4500 KGS per USD" in page

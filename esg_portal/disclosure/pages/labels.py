@@ -83,7 +83,7 @@ RECEIPT_LABELS = {
     "period": _l("Reporting period"),
     "version": _l("Version"),
     "status": _l("Status"),
-    "submitted_at": _l("Submitted"),
+    "submitted_at": _l("Submitted on"),
     "amendment_reason": _l("Reason for amendment"),
     "sha256": _l("SHA-256"),
     "attestation": _l("Attestation"),
