@@ -219,7 +219,14 @@ def data_table(header: Sequence[str], rows: Sequence[Sequence[object]], col_widt
 
 
 def key_value_table(pairs: Sequence[tuple[str, object]], styles: Styles, label_width: float = 45 * mm) -> Table:
-    """A borderless two-column table of label → value; values may be strings or flowables."""
+    """A borderless two-column table of label → value; values may be strings or flowables.
+
+    The label column widens (up to 80 mm) so that no word of a label is broken, e.g.
+    "Организационно-правовая" in Russian.
+    """
+    longest_word = max((stringWidth(word, styles.label.fontName, styles.label.fontSize)
+                        for label, _value in pairs for word in str(label).split()), default=0)
+    label_width = min(max(label_width, longest_word + 8), 80 * mm)
     rows = [[Paragraph(text(label), styles.label), value if isinstance(value, Flowable) else para(value, styles.body)]
             for label, value in pairs]
     return Table(rows, colWidths=[label_width, CONTENT_WIDTH - label_width], hAlign="LEFT", style=TableStyle([
