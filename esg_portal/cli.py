@@ -25,6 +25,7 @@ def main() -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_group
     from .demo.cli import demo_group
+    from .eiti.cli import reconcile_command
     from .reference.cli import reference_group
 
     app.cli.add_command(reference_group)
@@ -32,6 +33,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_group)
     app.cli.add_command(setup_demo)
     app.cli.add_command(serve)
+    app.cli.add_command(reconcile_command)
 
 
 @click.command("setup-demo")

@@ -1,0 +1,1 @@
+"""EITI: the reconciliation engine (pure) and its file CLI."""
