@@ -7,5 +7,6 @@ from .disclosure.models import (  # noqa: F401
 )
 from .receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch  # noqa: F401
 from .reference.models import (  # noqa: F401
-    GfsCode, GovernmentEntity, Mineral, PeriodStatus, Region, ReportingPeriod, RevenueStream, Site,
+    GfsCode, GovernmentEntity, Mineral, PeriodStatus, PeriodStreamSetting, Region, ReportingPeriod, RevenueStream,
+    ScopeOverride, Site, StreamInclusion,
 )

@@ -39,6 +39,10 @@ class ReceiptBatch(Audited, db.Model):
     sha256: Mapped[str | None] = mapped_column(String(64))
     #: why this version corrects the previous one
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    attested_by_name: Mapped[str | None] = mapped_column(String(255))
+    attested_by_position: Mapped[str | None] = mapped_column(String(255))
+    #: the attestation text exactly as shown to the officer, in their language
+    attestation_text: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[GovernmentEntity] = relationship()
     period: Mapped[ReportingPeriod] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Date, Enum, ForeignKey, Integer, String, Table, Column
+from sqlalchemy import BigInteger, Boolean, Column, Date, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited
@@ -134,3 +134,48 @@ class ReportingPeriod(Audited, db.Model):
     #: company materiality threshold on government totals, in KGS tyiyn; None = not yet set
     company_threshold_minor: Mapped[int | None] = mapped_column(BigInteger)
     independent_administrator: Mapped[str | None] = mapped_column(String(255))
+    #: date the Supervisory Board (the MSG) approved the report
+    board_approved_on: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class StreamInclusion(str, enum.Enum):
+    """Whether a revenue stream is part of the period's EITI reconciliation (SDT wording)."""
+
+    INCLUDED = "included"
+    NOT_INCLUDED = "not_included"
+    NOT_APPLICABLE = "not_applicable"
+
+
+class PeriodStreamSetting(Audited, db.Model):
+    """Per period and stream: inclusion and the margin of variance (EITI.md Part A §4, §6)."""
+
+    __tablename__ = "period_stream_setting"
+    __table_args__ = (UniqueConstraint("period_id", "revenue_stream_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"), index=True)
+    revenue_stream_id: Mapped[int] = mapped_column(ForeignKey("revenue_stream.id"))
+    inclusion: Mapped[StreamInclusion] = mapped_column(
+        Enum(StreamInclusion, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        default=StreamInclusion.INCLUDED,
+    )
+    #: margin percentage in basis points (1.50 % = 150); 0 = any difference is a discrepancy
+    margin_bp: Mapped[int] = mapped_column(Integer, default=0)
+    #: margin floor in KGS tyiyn
+    floor_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    period: Mapped[ReportingPeriod] = relationship()
+    revenue_stream: Mapped[RevenueStream] = relationship()
+
+
+class ScopeOverride(Audited, db.Model):
+    """The secretariat puts a company in or out of the period's scope, with a reason."""
+
+    __tablename__ = "scope_override"
+    __table_args__ = (UniqueConstraint("period_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    is_in_scope: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
