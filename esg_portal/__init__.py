@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from .companies.views import bp as companies_bp
     from .dashboard.views import bp as dashboard_bp
     from .disclosure.review_views import bp as review_bp
+    from .eiti.views import bp as eiti_bp
     from .disclosure.views import bp as disclosure_bp
     from .receipts.views import bp as receipts_bp
 
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
                       api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(review_bp)
+    app.register_blueprint(eiti_bp)
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -49,9 +49,10 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "query_id": (["own_query"], ["other_query"]),
     "token_id": (["own_token"], ["other_token"]),
     "section": (["section"], ["section"]),
+    "stream_code": (["stream_code"], ["stream_code"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
-NEUTRAL_ARGUMENTS = {"period_id", "year", "section"}
+NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code"}
 #: routes for visitors without an account; community pages (blueprint ``public``) read releases only
 PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static"}
 PUBLIC_BLUEPRINTS = {"public"}
@@ -92,7 +93,7 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
         db.session.commit()
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
-            "section": "payments"}
+            "section": "payments", "stream_code": "ROYALTY"}
 
 
 @pytest.fixture

@@ -87,6 +87,11 @@ def is_filer_of(user: Any, company_id: int) -> bool:
             and user.company_id == company_id)
 
 
+def can_manage_period_settings(user: Any) -> bool:
+    """Rates, thresholds, scope and margins of a period are set by the EITI secretariat."""
+    return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT
+
+
 def can_review_disclosures(user: Any) -> bool:
     """Queries and acceptance are the EITI secretariat's job (not the administrator's)."""
     return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT

@@ -1,0 +1,97 @@
+"""The secretariat's period settings page."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..forms.eiti import PeriodForm, ScopeOverrideForm, StreamSettingForm
+from ..i18n import current_locale
+from . import settings
+
+bp = Blueprint("eiti", __name__, url_prefix="/eiti")
+
+
+def _page(year: int, period_form: PeriodForm | None = None, scope_form: ScopeOverrideForm | None = None,
+          failed_stream: tuple[str, StreamSettingForm] | None = None, status: int = 200):
+    data = settings.get_settings(current_user, year)
+    period = data.period
+    local_deadline = period.filing_deadline_at.astimezone(settings.BISHKEK) if period.filing_deadline_at else None
+    period_form = period_form or PeriodForm(
+        usd_rate=settings.rate_text(period), usd_rate_source=period.usd_rate_source,
+        threshold=settings.threshold_text(period),
+        independent_administrator=period.independent_administrator, board_approved_on=period.board_approved_on,
+        deadline_date=local_deadline.date() if local_deadline else None,
+        deadline_time=local_deadline.time().replace(tzinfo=None) if local_deadline else None)
+    scope_form = scope_form or ScopeOverrideForm()
+    scope_form.company_id.choices = _company_choices(data.companies)
+    return render_template("eiti/settings.html", data=data, period_form=period_form, scope_form=scope_form,
+                           failed_stream=failed_stream, StreamSettingForm=StreamSettingForm), status
+
+
+@bp.route("/<int:year>/settings")
+@login_required
+def period_settings(year: int):
+    return _page(year)
+
+
+def _saved(anchor: str, year: int):
+    db.session.commit()
+    flash(_("The settings were saved."), "success")
+    return redirect(url_for(".period_settings", year=year) + anchor)
+
+
+@bp.route("/<int:year>/settings/period", methods=["POST"])
+@login_required
+def save_period(year: int):
+    form = PeriodForm()
+    if form.validate_on_submit():
+        try:
+            settings.update_period(current_user, year, locale=current_locale(), **{
+                name: form[name].data for name in ("usd_rate", "usd_rate_source", "threshold",
+                                                   "independent_administrator", "board_approved_on",
+                                                   "deadline_date", "deadline_time")})
+            return _saved("#period", year)
+        except ValidationError as error:
+            _apply(form, error)
+    return _page(year, period_form=form, status=422)
+
+
+@bp.route("/<int:year>/settings/streams/<stream_code>", methods=["POST"])
+@login_required
+def save_stream(year: int, stream_code: str):
+    form = StreamSettingForm()
+    if form.validate_on_submit():
+        try:
+            settings.set_stream_setting(current_user, year, stream_code, locale=current_locale(),
+                                        inclusion=form.inclusion.data, margin_pct=form.margin_pct.data,
+                                        floor=form.floor.data)
+            return _saved("#streams", year)
+        except ValidationError as error:
+            _apply(form, error)
+    return _page(year, failed_stream=(stream_code, form), status=422)
+
+
+@bp.route("/<int:year>/settings/scope", methods=["POST"])
+@login_required
+def save_scope(year: int):
+    form = ScopeOverrideForm()
+    form.company_id.choices = _company_choices(settings.get_settings(current_user, year).companies)
+    if form.validate_on_submit():
+        try:
+            settings.set_scope_override(current_user, year, company_id=form.company_id.data,
+                                        is_in_scope=form.is_in_scope.data == "1", reason=form.reason.data)
+            return _saved("#scope", year)
+        except ValidationError as error:
+            _apply(form, error)
+    return _page(year, scope_form=form, status=422)
+
+
+def _company_choices(companies) -> list[SelectChoice]:
+    return [SelectChoice(c.id, f"{c.legal_name} ({c.inn})") for c in companies]
+
+
+def _apply(form, error: ValidationError) -> None:
+    for field, messages in error.errors.items():
+        form[field].errors = list(form[field].errors or []) + list(messages)

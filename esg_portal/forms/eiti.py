@@ -1,0 +1,38 @@
+"""Forms of the secretariat's period settings."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+INCLUSION_LABELS = {"included": _l("Included"), "not_included": _l("Not included"),
+                    "not_applicable": _l("Not applicable")}
+
+
+class PeriodForm(FlaskForm):
+    usd_rate = StringField(_l("USD rate: 1 USD = … KGS"), validators=[Optional(), Length(max=32)],
+                           description=_l("Up to 4 decimals, e.g. 87.4500. USD amounts are converted at this rate, "
+                                          "rounded half-even to the tyiyn."))
+    usd_rate_source = StringField(_l("Source of the rate"), validators=[Optional(), Length(max=255)])
+    threshold = StringField(_l("Company materiality threshold, KGS"), validators=[Optional(), Length(max=32)],
+                            description=_l("Companies whose payments to the state reach this amount must file."))
+    independent_administrator = StringField(_l("Independent Administrator"), validators=[Optional(), Length(max=255)])
+    board_approved_on = DateField(_l("Approved by the Supervisory Board on"), validators=[Optional()])
+    deadline_date = DateField(_l("Filing deadline: date"), validators=[Optional()])
+    deadline_time = TimeField(_l("Filing deadline: time (Bishkek)"), validators=[Optional()])
+
+
+class StreamSettingForm(FlaskForm):
+    inclusion = SelectField(_l("In the reconciliation"),
+                            choices=[SelectChoice(code, text) for code, text in INCLUSION_LABELS.items()])
+    margin_pct = StringField(_l("Margin percentage"), validators=[Optional(), Length(max=16)])
+    floor = StringField(_l("Floor, KGS"), validators=[Optional(), Length(max=32)])
+
+
+class ScopeOverrideForm(FlaskForm):
+    company_id = SelectField(_l("Company"), coerce=int)
+    is_in_scope = SelectField(_l("Decision"), choices=[SelectChoice("1", _l("In scope")),
+                                                       SelectChoice("0", _l("Out of scope"))])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason, as the EITI report will "
+                                                                     "show it.")), Length(max=2000)],
+                           render_kw={"rows": 2})
