@@ -1,16 +1,303 @@
-"""Receipt services available in the foundation: reading a batch."""
+"""Receipt services: reading batches, drafts, replacing receipts, submission and corrections.
+
+Every function takes the acting user, checks permissions first, flushes but never commits
+(the caller commits once). An officer only ever touches their own agency's batches; a
+submitted version is never changed: a correction is a new version that supersedes it.
+"""
 from __future__ import annotations
 
-from ..accounts.models import User
-from ..accounts.permissions import can_view_receipt_batch, require
-from ..errors import NotFound
-from ..extensions import db
-from .models import ReceiptBatch
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from typing import Any
 
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.models import Role, User
+from ..accounts.permissions import can_view_receipt_batch, require
+from ..audit import utcnow
+from ..companies.models import Company
+from ..errors import InvalidTransition, NotFound, PortalError, ValidationError
+from ..extensions import db
+from ..money import format_plain
+from ..reference.models import GovernmentEntity, PeriodStatus, ReportingPeriod
+from .models import BatchStatus, GovernmentReceipt, ReceiptBatch
+from .schemas import ReceiptInput
+
+MAX_TEXT = 2000
+
+
+class PeriodClosed(PortalError):
+    status = 409
+    code = "period_closed"
+
+
+class PeriodNotFound(NotFound):
+    code = "period_not_found"
+
+
+# --- reading -------------------------------------------------------------------------
 
 def get_batch(actor: User, batch_id: int) -> ReceiptBatch:
     batch = db.session.get(ReceiptBatch, batch_id)
     if batch is None:
         raise NotFound()
     require(can_view_receipt_batch(actor, batch))
+    return batch
+
+
+def get_period(year: int) -> ReportingPeriod:
+    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.year == year))
+    if period is None:
+        raise PeriodNotFound(_("There is no reporting period %(year)s.", year=year))
+    return period
+
+
+def officer_agency(actor: User) -> GovernmentEntity:
+    """The agency the actor reports for; anyone but an agency officer bound to one is refused."""
+    require(getattr(actor, "is_authenticated", False) and actor.role is Role.AGENCY_OFFICER
+            and actor.agency_id is not None)
+    agency = db.session.get(GovernmentEntity, actor.agency_id)
+    require(agency is not None)
+    return agency
+
+
+def versions(agency_id: int, period_id: int) -> list[ReceiptBatch]:
+    stmt = (select(ReceiptBatch).where(ReceiptBatch.agency_id == agency_id, ReceiptBatch.period_id == period_id)
+            .order_by(ReceiptBatch.version))
+    return list(db.session.scalars(stmt))
+
+
+def latest_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -> ReceiptBatch | None:
+    require(_is_officer_of(actor, agency.id))
+    found = versions(agency.id, period.id)
+    return found[-1] if found else None
+
+
+def _is_officer_of(actor: User, agency_id: int) -> bool:
+    return (getattr(actor, "is_authenticated", False) and actor.role is Role.AGENCY_OFFICER
+            and actor.agency_id == agency_id)
+
+
+def _require_open(period: ReportingPeriod) -> None:
+    if period.status is not PeriodStatus.OPEN:
+        raise PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
+                             year=period.year))
+
+
+# --- drafts --------------------------------------------------------------------------
+
+def open_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -> ReceiptBatch:
+    """The agency's draft batch for the period: version 1 if nothing exists, or the open correction."""
+    require(_is_officer_of(actor, agency.id))
+    _require_open(period)
+    found = versions(agency.id, period.id)
+    latest = found[-1] if found else None
+    if latest is not None and latest.status is BatchStatus.DRAFT:
+        return latest
+    if latest is not None:
+        raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
+                                  "Start a correction to change it.", version=latest.version), code="not_draft")
+    batch = ReceiptBatch(agency=agency, period=period, version=1, status=BatchStatus.DRAFT)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def require_editable(actor: User, batch: ReceiptBatch) -> None:
+    if not _is_officer_of(actor, batch.agency_id):
+        raise NotFound()  # another agency's batch does not exist for this user
+    _require_open(batch.period)
+    if batch.status is not BatchStatus.DRAFT:
+        raise InvalidTransition(_("This version has been submitted and cannot be changed. "
+                                  "Start a correction to change it."), code="not_draft")
+
+
+def _resolve_companies(receipts: list[ReceiptInput]) -> dict[str, int]:
+    """Company ids by INN; unknown INNs become unregistered companies (is_registered=False)."""
+    ids: dict[str, int] = {r.company_inn: r.company_id for r in receipts if r.company_id is not None}
+    missing = {r.company_inn: r.company_name for r in receipts if r.company_id is None}
+    if missing:
+        existing = {c.inn: c.id for c in db.session.scalars(select(Company).where(Company.inn.in_(missing)))}
+        for inn, name in missing.items():
+            if inn in existing:
+                ids[inn] = existing[inn]
+                continue
+            if not name:
+                raise ValidationError({"company_name": [_("Enter the company's name: the INN %(inn)s is not in "
+                                                          "the register.", inn=inn)]})
+            company = Company(inn=inn, legal_name=name, is_registered=False)
+            db.session.add(company)
+            db.session.flush()
+            ids[inn] = company.id
+    return ids
+
+
+def _receipt_key(receipt: GovernmentReceipt) -> tuple:
+    return (receipt.company_id, receipt.revenue_stream_id, receipt.license_id, receipt.currency)
+
+
+def _apply(line: GovernmentReceipt, company_id: int, receipt: ReceiptInput) -> None:
+    line.company_id = company_id
+    line.revenue_stream_id = receipt.revenue_stream_id
+    line.license_id = receipt.license_id
+    line.amount_minor = receipt.amount_minor
+    line.currency = receipt.currency
+    line.comment = receipt.comment
+
+
+def replace_receipts(actor: User, batch: ReceiptBatch, receipts: list[ReceiptInput]) -> int:
+    """Make the draft batch's receipts exactly ``receipts``, matched by key (the same body twice changes nothing)."""
+    require_editable(actor, batch)
+    company_ids = _resolve_companies(receipts)
+    wanted: dict[tuple, ReceiptInput] = {}
+    for receipt in receipts:
+        key = (company_ids[receipt.company_inn], receipt.revenue_stream_id, receipt.license_id, receipt.currency)
+        if key in wanted:
+            raise ValidationError({"receipts": [_("Two rows have the same company, revenue stream, project and "
+                                                  "currency.")]})
+        wanted[key] = receipt
+    existing = {_receipt_key(line): line for line in batch.receipts}
+    for key, line in existing.items():
+        if key not in wanted:
+            batch.receipts.remove(line)
+    for key, receipt in wanted.items():
+        line = existing.get(key)
+        if line is None:
+            line = GovernmentReceipt()
+            batch.receipts.append(line)
+        _apply(line, key[0], receipt)
+    db.session.flush()
+    return len(receipts)
+
+
+def add_receipt(actor: User, batch: ReceiptBatch, receipt: ReceiptInput) -> GovernmentReceipt:
+    """Add one receipt to the draft (the form's door); a second line with the same key is refused."""
+    require_editable(actor, batch)
+    company_id = _resolve_companies([receipt])[receipt.company_inn]
+    key = (company_id, receipt.revenue_stream_id, receipt.license_id, receipt.currency)
+    if any(_receipt_key(line) == key for line in batch.receipts):
+        raise ValidationError({"revenue_stream": [_("There is already a receipt for this company, revenue stream, "
+                                                    "project and currency: one line holds the period total.")]})
+    line = GovernmentReceipt()
+    _apply(line, company_id, receipt)
+    batch.receipts.append(line)
+    db.session.flush()
+    return line
+
+
+def delete_receipt(actor: User, batch: ReceiptBatch, receipt_id: int) -> None:
+    require_editable(actor, batch)
+    line = next((r for r in batch.receipts if r.id == receipt_id), None)
+    if line is None:
+        raise NotFound()
+    batch.receipts.remove(line)
+    db.session.flush()
+
+
+# --- totals and the canonical document ---------------------------------------------
+
+def totals_by_stream(batch: ReceiptBatch) -> list[tuple[Any, str, int]]:
+    """(stream, currency, exact total in minor units) per stream and currency, in stream order."""
+    sums: dict[tuple[int, str], int] = defaultdict(int)
+    streams: dict[int, Any] = {}
+    for line in batch.receipts:
+        sums[(line.revenue_stream_id, line.currency)] += line.amount_minor
+        streams[line.revenue_stream_id] = line.revenue_stream
+    return [(streams[s], c, v) for (s, c), v in
+            sorted(sums.items(), key=lambda item: (streams[item[0][0]].sort_order, streams[item[0][0]].code,
+                                                   item[0][1]))]
+
+
+def receipt_object(line: GovernmentReceipt) -> dict[str, str]:
+    return {
+        "company_inn": line.company.inn,
+        "company_name": line.company.legal_name,
+        "revenue_stream": line.revenue_stream.code,
+        "government_entity": line.batch.agency.code,
+        "project": line.license.number if line.license is not None else "",
+        "amount": format_plain(line.amount_minor, line.currency),
+        "currency": line.currency,
+        "comment": line.comment or "",
+    }
+
+
+def batch_document(batch: ReceiptBatch) -> dict[str, Any]:
+    """What the batch's sha256 fixes: year, agency, version and its receipts in a stable order."""
+    receipts = sorted((receipt_object(line) for line in batch.receipts),
+                      key=lambda r: (r["company_inn"], r["revenue_stream"], r["project"], r["currency"]))
+    return {"year": batch.period.year, "agency": batch.agency.code, "version": batch.version,
+            "correction_reason": batch.correction_reason or "", "receipts": receipts}
+
+
+def batch_sha256(batch: ReceiptBatch) -> str:
+    """sha256 of the batch's canonical JSON (sorted keys, UTF-8, no insignificant spaces)."""
+    text = json.dumps(batch_document(batch), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- submission and corrections ------------------------------------------------------
+
+def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attested_by_position: str,
+                 attestation_text: str, *, now: dt.datetime | None = None) -> ReceiptBatch:
+    """The officer attests and submits the draft; earlier submitted versions become superseded."""
+    if not _is_officer_of(actor, batch.agency_id):
+        raise NotFound()
+    _require_open(batch.period)
+    if batch.status is not BatchStatus.DRAFT:
+        raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
+    errors: dict[str, list[str]] = {}
+    name, position = (attested_by_name or "").strip(), (attested_by_position or "").strip()
+    if not name:
+        errors["attested_by_name"] = [_("Enter the full name of the person attesting the receipts.")]
+    elif len(name) > 255:
+        errors["attested_by_name"] = [_("The name is too long: at most 255 characters.")]
+    if not position:
+        errors["attested_by_position"] = [_("Enter the position of the person attesting the receipts.")]
+    elif len(position) > 255:
+        errors["attested_by_position"] = [_("The position is too long: at most 255 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    batch.status = BatchStatus.SUBMITTED
+    batch.submitted_at = (now or utcnow()).replace(microsecond=0)
+    batch.submitted_by_id = actor.id
+    batch.attested_by_name, batch.attested_by_position = name, position
+    batch.attestation_text = attestation_text
+    for earlier in versions(batch.agency_id, batch.period_id):
+        if earlier.version < batch.version and earlier.status is BatchStatus.SUBMITTED:
+            earlier.status = BatchStatus.SUPERSEDED
+    db.session.flush()
+    batch.sha256 = batch_sha256(batch)
+    db.session.flush()
+    return batch
+
+
+def start_correction(actor: User, agency: GovernmentEntity, period: ReportingPeriod, reason: str) -> ReceiptBatch:
+    """Open the next version as a draft, pre-filled from the last submitted one."""
+    require(_is_officer_of(actor, agency.id))
+    _require_open(period)
+    found = versions(agency.id, period.id)
+    latest = found[-1] if found else None
+    reason = (reason or "").strip()
+    if latest is None:
+        raise InvalidTransition(_("Nothing has been submitted for this period yet: fill in the draft instead."),
+                                code="nothing_submitted")
+    if latest.status is BatchStatus.DRAFT:
+        raise InvalidTransition(_("Version %(version)d is already open as a draft: continue there.",
+                                  version=latest.version), code="draft_exists")
+    if not reason:
+        raise ValidationError({"reason": [_("Say what the correction changes, for example: a refund was left "
+                                            "out.")]})
+    if len(reason) > MAX_TEXT:
+        raise ValidationError({"reason": [_("The reason is too long: at most %(max)d characters.", max=MAX_TEXT)]})
+    batch = ReceiptBatch(agency=agency, period=period, version=latest.version + 1, status=BatchStatus.DRAFT,
+                         correction_reason=reason)
+    for line in latest.receipts:
+        batch.receipts.append(GovernmentReceipt(
+            company_id=line.company_id, revenue_stream_id=line.revenue_stream_id, license_id=line.license_id,
+            amount_minor=line.amount_minor, currency=line.currency, comment=line.comment))
+    db.session.add(batch)
+    db.session.flush()
     return batch
