@@ -65,6 +65,12 @@ _EXAMPLE_PAYMENT = {"revenue_stream": "ROYALTY", "government_entity": "STS", "pr
 _EXAMPLE_CSV = ("revenue_stream,government_entity,project,amount,currency,paid_in_kind,in_kind_volume,in_kind_unit,"
                 "recipient_locality,comment\r\nROYALTY,STS,,1234567.89,KGS,no,,,,\r\n")
 
+_EXAMPLE_RECEIPT = {"company_inn": "01234567890123", "company_name": "", "revenue_stream": "ROYALTY",
+                    "government_entity": "STS", "project": "", "amount": "1234567.89", "currency": "KGS",
+                    "comment": ""}
+_EXAMPLE_RECEIPTS_CSV = ("company_inn,company_name,revenue_stream,government_entity,project,amount,currency,comment\r\n"
+                         "01234567890123,,ROYALTY,STS,,1234567.89,KGS,\r\n")
+
 _SCHEMAS: dict[str, Any] = {
     "Error": {
         "type": "object", "required": ["error"],
@@ -139,6 +145,23 @@ _SCHEMAS: dict[str, Any] = {
         "properties": _PAYMENT_PROPERTIES,
     },
     "PaymentList": {"type": "array", "items": _schema("Payment"), "maxItems": 50000},
+    "Receipt": {
+        "type": "object", "description": "A government receipt of INTERFACES.md §3: one row per company_inn, "
+                                         "revenue_stream, government_entity, project and currency holding the "
+                                         "period total.",
+        "required": ["company_inn", "revenue_stream", "government_entity", "amount", "currency"],
+        "additionalProperties": False,
+        "properties": {
+            "company_inn": {"type": "string", "pattern": "^[0-9]{14}$"},
+            "company_name": {"type": "string", "description": "Needed only for an INN not in the register."},
+            "revenue_stream": {"type": "string"}, "government_entity": {"type": "string"},
+            "project": {"type": "string", "description": "A licence number of that company, or blank."},
+            "amount": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$"},
+            "currency": {"type": "string", "enum": ["KGS", "USD"]},
+            "comment": {"type": "string", "description": "Required for a negative amount (a refund)."},
+        },
+    },
+    "ReceiptList": {"type": "array", "items": _schema("Receipt"), "maxItems": 50000},
     "Licence": {
         "type": "object",
         "properties": {
@@ -254,6 +277,8 @@ def _ref_response(name: str) -> dict[str, str]:
 
 _FILER = ("For company filers only (the token's user belongs to exactly one company); other roles get 403.")
 
+_OFFICER = "For agency officers only (the token's user reports for one government agency); other roles get 403."
+
 _PATHS: dict[str, Any] = {
     "/auth/token": {"post": {
         "operationId": "issueToken", "tags": ["auth"], "security": [],
@@ -349,6 +374,47 @@ _PATHS: dict[str, Any] = {
             "422": _ref_response("Invalid"),
         },
     }},
+    "/receipts/{year}": {"put": {
+        "operationId": "replaceReceipts", "tags": ["receipts"], "summary": "Replace the receipts of the agency's draft",
+        "description": _OFFICER + " Opens the agency's draft batch (version 1, or the open correction) and replaces "
+                                  "its receipts with the body: sending the same body twice gives the same state. All "
+                                  "or nothing: a refused body changes nothing. An unknown INN with a company_name "
+                                  "adds an unregistered company; government_entity must be the officer's agency.",
+        "parameters": [_YEAR],
+        "requestBody": {"required": True, "content": {
+            "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_RECEIPTS_CSV},
+            "application/json": {"schema": _schema("ReceiptList"), "example": [_EXAMPLE_RECEIPT]},
+        }},
+        "responses": {
+            "200": _answer("The draft batch now holds this many receipts.", "Lines", {"lines": 1}),
+            "400": _ref_response("BadRequest"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": _ref_response("PeriodNotFound"),
+            "409": _ref_response("Conflict"),
+            "413": _ref_response("TooLarge"),
+            "415": _ref_response("UnsupportedMediaType"),
+            "422": {"description": "Refused rows: every error found; nothing was saved.",
+                    "content": _json(_schema("RowErrors"))},
+        },
+    }},
+    "/receipts/{year}/submit": {"post": {
+        "operationId": "submitReceipts", "tags": ["receipts"], "summary": "Attest and submit the draft batch",
+        "description": _OFFICER + " The standard attestation in the user's language is stored with the batch; "
+                                  "earlier submitted versions become superseded. Corrections after submission are "
+                                  "a new batch version with a reason (web page).",
+        "parameters": [_YEAR],
+        "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
+            "attested_by_name": "Nurlan Asanov", "attested_by_position": "Head of revenue accounting"})},
+        "responses": {
+            "200": _answer("The submitted version.", "Submission"),
+            "400": _ref_response("BadRequest"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": _ref_response("PeriodNotFound"),
+            "409": _ref_response("Conflict"),
+            "415": _ref_response("UnsupportedMediaType"),
+            "422": _ref_response("Invalid"),
+        },
+    }},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",
         "responses": {"200": {"description": "The OpenAPI 3.0 document.",
@@ -367,12 +433,12 @@ OPENAPI: dict[str, Any] = {
                        "'Authorization: Bearer <token>'; session cookies are not accepted. Errors are "
                        "{\"error\": {\"code\", \"message\"}} with the HTTP status; messages follow Accept-Language "
                        "(ky, ru, en), else the account's language. Money is a string with 2 decimals; times are "
-                       "ISO 8601 UTC with Z. Agency receipts and reconciliations arrive in a later version.",
+                       "ISO 8601 UTC with Z. Reconciliations arrive in a later version.",
         "license": {"name": "AGPL-3.0-or-later"},
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
-    "tags": [{"name": "auth"}, {"name": "periods"}, {"name": "filings"}, {"name": "meta"}],
+    "tags": [{"name": "auth"}, {"name": "periods"}, {"name": "filings"}, {"name": "receipts"}, {"name": "meta"}],
     "paths": _PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

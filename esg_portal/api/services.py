@@ -23,6 +23,10 @@ from ..disclosure.models import Disclosure, DisclosureStatus
 from ..disclosure.schemas import load_payment_lookups, payment_rows_from_json, read_payment_upload
 from ..errors import InvalidTransition, NotFound, PermissionDenied
 from ..extensions import db
+from ..receipts import services as receipt_services
+from ..receipts.attestation import attestation_text as receipt_attestation_text
+from ..receipts.models import BatchStatus
+from ..receipts.schemas import load_receipt_lookups, read_receipt_upload, receipt_rows_from_json
 from ..reference.models import PeriodStatus, ReportingPeriod
 from .bodies import Body, UnsupportedContentType
 
@@ -136,3 +140,53 @@ def amend_filing(actor: User, year: int, body: Body) -> Disclosure:
     period = filings.get_period(year)
     values = body.fields(("reason",))
     return filings.start_amendment(actor, company, period, values["reason"])
+
+
+# --- agency receipts -------------------------------------------------------------------
+
+def _officer_agency(actor: User):
+    """The actor's agency; 403 for every role but agency officer."""
+    if not (getattr(actor, "is_authenticated", False) and actor.role is Role.AGENCY_OFFICER
+            and actor.agency_id is not None):
+        raise PermissionDenied(_("Government receipts are sent by agency officers only, and this token belongs to "
+                                 "an account that is not an agency officer's."))
+    return receipt_services.officer_agency(actor)
+
+
+def replace_receipts(actor: User, year: int, body: Body, *, locale: str) -> int:
+    """Replace the receipts of the officer's draft batch with the body (CSV or a JSON list)."""
+    agency = _officer_agency(actor)
+    period = receipt_services.get_period(year)
+    if body.is_csv:
+        def read(lookups):
+            return read_receipt_upload(body.data, CSV_BODY_NAME, locale=locale, lookups=lookups)
+    elif body.is_json:
+        rows = body.json()
+
+        def read(lookups):
+            return receipt_rows_from_json(rows, locale=locale, lookups=lookups)
+    else:
+        raise UnsupportedContentType(_("Send the receipts as CSV with “Content-Type: text/csv”, or as a JSON list "
+                                       "with “Content-Type: application/json”."))
+    batch = receipt_services.open_batch(actor, agency, period)
+    receipts = read(load_receipt_lookups(agency))
+    return receipt_services.replace_receipts(actor, batch, receipts)
+
+
+def submit_receipts(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None):
+    """The officer attests and submits the draft batch, with the standard attestation in ``locale``."""
+    agency = _officer_agency(actor)
+    period = receipt_services.get_period(year)
+    latest = receipt_services.latest_batch(actor, agency, period)
+    if latest is None or latest.status is not BatchStatus.DRAFT:
+        if period.status is not PeriodStatus.OPEN:
+            raise receipt_services.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed "
+                                                  "in it.", year=period.year))
+        if latest is None:
+            raise InvalidTransition(_("There is no draft to submit for %(year)s: send the receipts first.",
+                                      year=period.year), code="not_draft")
+        raise InvalidTransition(_("Version %(version)d has already been submitted. To change it, start a "
+                                  "correction.", version=latest.version), code="not_draft")
+    values = body.fields(("attested_by_name", "attested_by_position"))
+    return receipt_services.submit_batch(actor, latest, values["attested_by_name"], values["attested_by_position"],
+                                         receipt_attestation_text(locale), now=now)

@@ -63,6 +63,20 @@ def amend_filing(year: int):
     return jsonify(version=draft.version), 201
 
 
+@bp.put("/receipts/<int:year>")
+def replace_receipts(year: int):
+    lines = services.replace_receipts(current_user, year, Body.of(request), locale=current_locale())
+    db.session.commit()
+    return jsonify(lines=lines)
+
+
+@bp.post("/receipts/<int:year>/submit")
+def submit_receipts(year: int):
+    batch = services.submit_receipts(current_user, year, Body.of(request), locale=current_locale())
+    db.session.commit()
+    return jsonify(version=batch.version, submitted_at=iso_utc(batch.submitted_at), sha256=batch.sha256)
+
+
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
