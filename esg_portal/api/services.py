@@ -27,7 +27,8 @@ from ..receipts import services as receipt_services
 from ..receipts.attestation import attestation_text as receipt_attestation_text
 from ..receipts.models import BatchStatus
 from ..receipts.schemas import load_receipt_lookups, read_receipt_upload, receipt_rows_from_json
-from ..reference.models import PeriodStatus, ReportingPeriod
+from ..reference.models import ReportingPeriod
+from ..reference.periods import require_open
 from .bodies import Body, UnsupportedContentType
 
 #: sections that PUT /api/v1/filings/{year}/{section} accepts today; the ESG sections
@@ -44,12 +45,6 @@ def _filer_company(actor: User) -> Company:
         raise PermissionDenied(_("Filings are read and sent by company filers only, and this token belongs to an "
                                  "account that is not a company filer's."))
     return db.session.get(Company, actor.company_id)
-
-
-def _require_open(period: ReportingPeriod) -> None:
-    if period.status is not PeriodStatus.OPEN:
-        raise filings.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                                     year=period.year))
 
 
 def list_periods(actor: User) -> list[ReportingPeriod]:
@@ -112,7 +107,7 @@ def _draft_to_submit(actor: User, company: Company, period: ReportingPeriod) -> 
     latest = filings.latest_filing(actor, company, period)
     if latest is not None and latest.status is DisclosureStatus.DRAFT:
         return latest
-    _require_open(period)
+    require_open(period)
     if latest is None:
         raise InvalidTransition(_("There is no draft to submit for %(year)s: send the payments first.",
                                   year=period.year), code="not_draft")
@@ -179,9 +174,7 @@ def submit_receipts(actor: User, year: int, body: Body, *, locale: str, now: dt.
     period = receipt_services.get_period(year)
     latest = receipt_services.latest_batch(actor, agency, period)
     if latest is None or latest.status is not BatchStatus.DRAFT:
-        if period.status is not PeriodStatus.OPEN:
-            raise receipt_services.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed "
-                                                  "in it.", year=period.year))
+        require_open(period)
         if latest is None:
             raise InvalidTransition(_("There is no draft to submit for %(year)s: send the receipts first.",
                                       year=period.year), code="not_draft")

@@ -18,10 +18,11 @@ from ..accounts.models import User
 from ..accounts.permissions import can_edit_disclosure, can_submit_disclosure, can_view_disclosure, is_filer_of, require
 from ..audit import utcnow
 from ..companies.models import Company
-from ..errors import InvalidTransition, NotFound, PortalError, ValidationError
+from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..money import from_minor, usd_minor_to_kgs_minor
-from ..reference.models import PeriodStatus, ReportingPeriod
+from ..reference.models import ReportingPeriod
+from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, require_open  # noqa: F401 (re-exported)
 from . import workflow
 from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
@@ -32,23 +33,7 @@ SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforc
 MAX_TEXT = 2000
 
 
-class PeriodClosed(PortalError):
-    status = 409
-    code = "period_closed"
-
-
-class PeriodNotFound(NotFound):
-    code = "period_not_found"
-
-
 # --- reading -------------------------------------------------------------------------
-
-def get_period(year: int) -> ReportingPeriod:
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.year == year))
-    if period is None:
-        raise PeriodNotFound(_("There is no reporting period %(year)s.", year=year))
-    return period
-
 
 def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
     disclosure = db.session.get(Disclosure, disclosure_id)
@@ -83,19 +68,13 @@ def latest_filing(actor: User, company: Company, period: ReportingPeriod) -> Dis
 
 # --- drafts --------------------------------------------------------------------------
 
-def _require_open(period: ReportingPeriod) -> None:
-    if period.status is not PeriodStatus.OPEN:
-        raise PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                             year=period.year))
-
-
 def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:
     """The company's current draft for the period, created as version 1 if nothing exists.
 
     A submitted filing is never reopened here: the filer starts an amendment instead.
     """
     require(is_filer_of(actor, company.id))
-    _require_open(period)
+    require_open(period)
     latest = latest_version(company.id, period.id)
     if latest is not None and latest.status is DisclosureStatus.DRAFT:
         return latest
@@ -113,7 +92,7 @@ def require_editable(actor: User, disclosure: Disclosure) -> None:
     """Refuse unless the actor is a filer of the company and the version is an open draft."""
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()  # another company's filing does not exist for this user
-    _require_open(disclosure.period)
+    require_open(disclosure.period)
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise InvalidTransition(_("This version has been submitted and cannot be changed. "
                                   "Start an amendment to correct it."), code="not_draft")
@@ -342,7 +321,7 @@ def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: 
     """A signatory attests and submits the draft; earlier versions become superseded."""
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()
-    _require_open(disclosure.period)
+    require_open(disclosure.period)
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
     require(can_submit_disclosure(actor, disclosure))
@@ -375,7 +354,7 @@ def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: 
 def start_amendment(actor: User, company: Company, period: ReportingPeriod, reason: str) -> Disclosure:
     """Open the next version as a draft, pre-filled from the last submitted one."""
     require(is_filer_of(actor, company.id))
-    _require_open(period)
+    require_open(period)
     latest = latest_version(company.id, period.id)
     reason = (reason or "").strip()
     if latest is None:

@@ -19,23 +19,15 @@ from ..accounts.models import Role, User
 from ..accounts.permissions import can_view_receipt_batch, require
 from ..audit import utcnow
 from ..companies.models import Company
-from ..errors import InvalidTransition, NotFound, PortalError, ValidationError
+from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..money import format_plain
-from ..reference.models import GovernmentEntity, PeriodStatus, ReportingPeriod
+from ..reference.models import GovernmentEntity, ReportingPeriod
+from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, require_open  # noqa: F401 (re-exported)
 from .models import BatchStatus, GovernmentReceipt, ReceiptBatch
 from .schemas import ReceiptInput
 
 MAX_TEXT = 2000
-
-
-class PeriodClosed(PortalError):
-    status = 409
-    code = "period_closed"
-
-
-class PeriodNotFound(NotFound):
-    code = "period_not_found"
 
 
 # --- reading -------------------------------------------------------------------------
@@ -46,13 +38,6 @@ def get_batch(actor: User, batch_id: int) -> ReceiptBatch:
         raise NotFound()
     require(can_view_receipt_batch(actor, batch))
     return batch
-
-
-def get_period(year: int) -> ReportingPeriod:
-    period = db.session.scalar(select(ReportingPeriod).where(ReportingPeriod.year == year))
-    if period is None:
-        raise PeriodNotFound(_("There is no reporting period %(year)s.", year=year))
-    return period
 
 
 def officer_agency(actor: User) -> GovernmentEntity:
@@ -81,18 +66,12 @@ def _is_officer_of(actor: User, agency_id: int) -> bool:
             and actor.agency_id == agency_id)
 
 
-def _require_open(period: ReportingPeriod) -> None:
-    if period.status is not PeriodStatus.OPEN:
-        raise PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                             year=period.year))
-
-
 # --- drafts --------------------------------------------------------------------------
 
 def open_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -> ReceiptBatch:
     """The agency's draft batch for the period: version 1 if nothing exists, or the open correction."""
     require(_is_officer_of(actor, agency.id))
-    _require_open(period)
+    require_open(period)
     found = versions(agency.id, period.id)
     latest = found[-1] if found else None
     if latest is not None and latest.status is BatchStatus.DRAFT:
@@ -109,7 +88,7 @@ def open_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -
 def require_editable(actor: User, batch: ReceiptBatch) -> None:
     if not _is_officer_of(actor, batch.agency_id):
         raise NotFound()  # another agency's batch does not exist for this user
-    _require_open(batch.period)
+    require_open(batch.period)
     if batch.status is not BatchStatus.DRAFT:
         raise InvalidTransition(_("This version has been submitted and cannot be changed. "
                                   "Start a correction to change it."), code="not_draft")
@@ -245,7 +224,7 @@ def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attest
     """The officer attests and submits the draft; earlier submitted versions become superseded."""
     if not _is_officer_of(actor, batch.agency_id):
         raise NotFound()
-    _require_open(batch.period)
+    require_open(batch.period)
     if batch.status is not BatchStatus.DRAFT:
         raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
     errors: dict[str, list[str]] = {}
@@ -277,7 +256,7 @@ def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attest
 def start_correction(actor: User, agency: GovernmentEntity, period: ReportingPeriod, reason: str) -> ReceiptBatch:
     """Open the next version as a draft, pre-filled from the last submitted one."""
     require(_is_officer_of(actor, agency.id))
-    _require_open(period)
+    require_open(period)
     found = versions(agency.id, period.id)
     latest = found[-1] if found else None
     reason = (reason or "").strip()

@@ -134,9 +134,7 @@ def amendment_page(actor: User, year: int, locale: str) -> FilingPage:
     """The filing page data for the amendment page; refused (409) when no amendment can start."""
     page = filing_page(actor, year, locale)
     if not page.can_amend:
-        if page.period.status is not PeriodStatus.OPEN:
-            raise services.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                                          year=page.period.year))
+        services.require_open(page.period)
         if page.current is None:
             raise InvalidTransition(_("Nothing has been submitted for this period yet: fill in the draft instead."),
                                     code="nothing_submitted")
@@ -146,9 +144,7 @@ def amendment_page(actor: User, year: int, locale: str) -> FilingPage:
 
 
 def _require_page_editable(page: FilingPage) -> None:
-    if page.period.status is not PeriodStatus.OPEN:
-        raise services.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                                      year=page.period.year))
+    services.require_open(page.period)
     if not page.is_editable:
         raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
                                   "Start an amendment to correct it.", version=page.shown.version), code="not_draft")
@@ -158,9 +154,7 @@ def editing_lookups(actor: User, year: int) -> PaymentLookups:
     """What a payment row of the actor's draft may name; refused (409) when the filing cannot be edited."""
     company = filer_company(actor)
     period = services.get_period(year)
-    if period.status is not PeriodStatus.OPEN:
-        raise services.PeriodClosed(_("The reporting period %(year)s is closed: nothing can be changed in it.",
-                                      year=period.year))
+    services.require_open(period)
     latest = services.latest_filing(actor, company, period)
     if latest is not None and latest.status is not DisclosureStatus.DRAFT:
         raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
