@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server on SQLite.
 
-Never `playwright install`: the browser is /usr/bin/chromium. Skipped when the suite runs
+Playwright never downloads a browser here: the browser is /usr/bin/chromium. Skipped when the suite runs
 on PostgreSQL (TEST_DATABASE_URL set), as CI runs them once, on SQLite.
 """
 from __future__ import annotations
