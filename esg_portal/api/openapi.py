@@ -279,6 +279,17 @@ _FILER = ("For company filers only (the token's user belongs to exactly one comp
 
 _OFFICER = "For agency officers only (the token's user reports for one government agency); other roles get 403."
 
+#: the errors of a POST with a JSON body on a period (submit, amendment)
+_JSON_WRITE_ERRORS = {
+    "400": _ref_response("BadRequest"),
+    "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+    "404": _ref_response("PeriodNotFound"),
+    "409": _ref_response("Conflict"),
+    "415": _ref_response("UnsupportedMediaType"),
+    "422": _ref_response("Invalid"),
+}
+
+
 _PATHS: dict[str, Any] = {
     "/auth/token": {"post": {
         "operationId": "issueToken", "tags": ["auth"], "security": [],
@@ -348,15 +359,7 @@ _PATHS: dict[str, Any] = {
         "parameters": [_YEAR],
         "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
             "attested_by_name": "Aibek Toktogulov", "attested_by_position": "Chief accountant"})},
-        "responses": {
-            "200": _answer("The submitted version.", "Submission"),
-            "400": _ref_response("BadRequest"),
-            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
-            "404": _ref_response("PeriodNotFound"),
-            "409": _ref_response("Conflict"),
-            "415": _ref_response("UnsupportedMediaType"),
-            "422": _ref_response("Invalid"),
-        },
+        "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},
     }},
     "/filings/{year}/amendments": {"post": {
         "operationId": "amendFiling", "tags": ["filings"], "summary": "Start an amendment",
@@ -364,15 +367,7 @@ _PATHS: dict[str, Any] = {
                                 "supersedes that version when it is submitted.",
         "parameters": [_YEAR],
         "requestBody": {"required": True, "content": _json(_schema("AmendmentRequest"))},
-        "responses": {
-            "201": _answer("The new draft version.", "Amendment", {"version": 2}),
-            "400": _ref_response("BadRequest"),
-            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
-            "404": _ref_response("PeriodNotFound"),
-            "409": _ref_response("Conflict"),
-            "415": _ref_response("UnsupportedMediaType"),
-            "422": _ref_response("Invalid"),
-        },
+        "responses": {"201": _answer("The new draft version.", "Amendment", {"version": 2}), **_JSON_WRITE_ERRORS},
     }},
     "/receipts/{year}": {"put": {
         "operationId": "replaceReceipts", "tags": ["receipts"], "summary": "Replace the receipts of the agency's draft",
@@ -405,15 +400,7 @@ _PATHS: dict[str, Any] = {
         "parameters": [_YEAR],
         "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
             "attested_by_name": "Nurlan Asanov", "attested_by_position": "Head of revenue accounting"})},
-        "responses": {
-            "200": _answer("The submitted version.", "Submission"),
-            "400": _ref_response("BadRequest"),
-            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
-            "404": _ref_response("PeriodNotFound"),
-            "409": _ref_response("Conflict"),
-            "415": _ref_response("UnsupportedMediaType"),
-            "422": _ref_response("Invalid"),
-        },
+        "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},
     }},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",

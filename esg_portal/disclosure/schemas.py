@@ -25,8 +25,8 @@ from ..companies.rules import RuleViolation, clean_text
 from ..extensions import db
 from ..money import to_minor
 from ..reference.models import GovernmentEntity, RevenueStream
-from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, check_columns, number_error_message,
-                       parse_decimal, read_table)
+from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, number_error_message,
+                       parse_decimal, read_checked_table)
 from ..tabular._text import shorten
 from ..tabular.reader import DEFAULT_MAX_ROWS
 from .inputs import PaymentInput
@@ -397,11 +397,7 @@ def parse_payment_rows(rows: list[dict], *, row_numbers: list[int] | None, local
 
 def read_payment_upload(data: bytes, filename: str, *, locale: str, lookups: PaymentLookups) -> list[PaymentInput]:
     """A CSV or XLSX payments upload → PaymentInputs; raises UploadRejected (422) or TooLarge (413)."""
-    table = read_table(data, filename)
-    header_errors = check_columns(table, set(REQUIRED_COLUMNS), set(OPTIONAL_COLUMNS))
-    if header_errors:
-        # without the right columns the rows cannot be judged: report the header alone
-        raise UploadRejected(header_errors)
+    table = read_checked_table(data, filename, set(REQUIRED_COLUMNS), set(OPTIONAL_COLUMNS))
     positions = range(len(table.rows))
     return parse_payment_rows(
         table.rows, row_numbers=table.row_numbers, locale=locale, lookups=lookups,

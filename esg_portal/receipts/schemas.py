@@ -22,8 +22,8 @@ from ..companies.rules import RuleViolation, clean_inn, clean_text
 from ..extensions import db
 from ..money import to_minor
 from ..reference.models import GovernmentEntity, RevenueStream
-from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, check_columns, number_error_message,
-                       parse_decimal, read_table)
+from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, number_error_message,
+                       parse_decimal, read_checked_table)
 from ..tabular._text import shorten
 from ..tabular.reader import DEFAULT_MAX_ROWS
 
@@ -278,10 +278,7 @@ def parse_receipt_rows(rows: list, *, row_numbers: list[int] | None, locale: str
 
 def read_receipt_upload(data: bytes, filename: str, *, locale: str, lookups: ReceiptLookups) -> list[ReceiptInput]:
     """A CSV or XLSX receipts upload → ReceiptInputs; raises UploadRejected (422) or TooLarge (413)."""
-    table = read_table(data, filename)
-    header_errors = check_columns(table, set(REQUIRED_COLUMNS), set(OPTIONAL_COLUMNS))
-    if header_errors:
-        raise UploadRejected(header_errors)
+    table = read_checked_table(data, filename, set(REQUIRED_COLUMNS), set(OPTIONAL_COLUMNS))
     return parse_receipt_rows(table.rows, row_numbers=table.row_numbers, locale=locale, lookups=lookups,
                               numeric_cells=table.numeric_cells)
 

@@ -233,6 +233,16 @@ def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int,
                  source_format=source_format)
 
 
+def read_checked_table(data: bytes, filename: str, required: set[str], optional: set[str]) -> Table:
+    """``read_table`` plus the header check; header errors are reported alone, since without
+    the right columns the rows cannot be judged (UploadRejected 422, or TooLarge 413)."""
+    table = read_table(data, filename)
+    header_errors = check_columns(table, required, optional)
+    if header_errors:
+        raise UploadRejected(header_errors)
+    return table
+
+
 def check_columns(table: Table, required: set[str], optional: set[str]) -> list[RowError]:
     """Header errors: every missing required column, then every column the schema does not know."""
     errors = [RowError(None, name, None, _("The column “%(column)s” is missing. Download the template to see "
