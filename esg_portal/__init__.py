@@ -71,12 +71,19 @@ def _register_blueprints(app: Flask) -> None:
     from .eiti.views import bp as eiti_bp
     from .disclosure.views import bp as disclosure_bp
     from .receipts.views import bp as receipts_bp
+    from .disclosure.section_views import bp as sections_bp
+    from .disclosure.attachment_views import bp as attachments_bp
+    from .eiti.run_views import bp as reconciliation_bp
+    from .eiti.discrepancy_views import bp as discrepancies_bp
+    from .eiti.report_views import bp as reconciliation_reports_bp
 
     for blueprint in (dashboard_bp, accounts_bp, tokens_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp,
                       api_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(review_bp)
     app.register_blueprint(eiti_bp)
+    for blueprint in (sections_bp, attachments_bp, reconciliation_bp, discrepancies_bp, reconciliation_reports_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_security_headers(app: Flask) -> None:

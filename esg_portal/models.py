@@ -3,10 +3,13 @@ from .accounts.models import ApiToken, Role, User  # noqa: F401
 from .audit import AuditEvent  # noqa: F401
 from .companies.models import Company, License  # noqa: F401
 from .disclosure.models import (  # noqa: F401
-    DeclarationKind, Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus, SectionDeclaration,
+    Attachment, DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus, SectionDeclaration,
 )
 from .receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch  # noqa: F401
 from .reference.models import (  # noqa: F401
     GfsCode, GovernmentEntity, Mineral, PeriodStatus, PeriodStreamSetting, Region, ReportingPeriod, RevenueStream,
     ScopeOverride, Site, StreamInclusion,
+)
+from .eiti.models import (  # noqa: F401
+    Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus, ReconciliationLine, ReconciliationRun,
 )

@@ -57,4 +57,4 @@ def bearer_challenge(response):
     return response
 
 
-from . import views  # noqa: F401  (routes register themselves on bp; imported last, they import bp)
+from . import attachments, reconciliations, views  # noqa: F401,E402  (routes register themselves on bp; imported last)

@@ -53,6 +53,8 @@ class Disclosure(Audited, db.Model):
     #: the company register entry and licences as filed, copied at submission (DESIGN.md)
     profile_snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: sections copied from last year's filing and not yet confirmed by the filer (e.g. ["beneficial_owners"])
+    carried_over: Mapped[list | None] = mapped_column(JSON)
 
     company: Mapped[Company] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
@@ -65,6 +67,12 @@ class Disclosure(Audited, db.Model):
     queries: Mapped[list["FilingQuery"]] = relationship(
         back_populates="disclosure", cascade="all, delete-orphan", order_by="FilingQuery.id"
     )
+    sections: Mapped[list["DisclosureSection"]] = relationship(
+        back_populates="disclosure", cascade="all, delete-orphan", order_by="DisclosureSection.section"
+    )
+
+    def section_row(self, section: str) -> "DisclosureSection | None":
+        return next((s for s in self.sections if s.section == section), None)
 
     def declaration(self, section: str) -> "SectionDeclaration | None":
         return next((d for d in self.declarations if d.section == section), None)
@@ -151,3 +159,55 @@ class FilingQuery(Audited, db.Model):
     payment_line: Mapped["PaymentLine | None"] = relationship()
     raised_by: Mapped["User | None"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
     answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])  # noqa: F821
+
+
+class DisclosureSection(Audited, db.Model):
+    """One ESG section of one version, as validated data (``disclosure.sections`` registry).
+
+    ``data`` holds the section in its storage form: money as integer minor units with a
+    currency, quantities as exact decimal text, dates as ISO text — never a float.
+    ``restricted`` holds what must never be published (beneficial owners' dates of birth
+    and identity documents); only the secretariat's own view reads it.
+    """
+
+    __tablename__ = "disclosure_section"
+    __table_args__ = (UniqueConstraint("disclosure_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict | list] = mapped_column(JSON)
+    restricted: Mapped[dict | list | None] = mapped_column(JSON)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="sections")
+
+
+class Attachment(Audited, db.Model):
+    """A file a company attached to its filing (PDF, JPEG or PNG, checked by content).
+
+    Stored outside the web root under ``stored_name`` (random); sections refer to it by
+    ``sha256``. Only the company and the secretariat may fetch it before publication.
+    """
+
+    __tablename__ = "attachment"
+    __table_args__ = (UniqueConstraint("stored_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    #: the version it was uploaded to
+    disclosure_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure.id", ondelete="SET NULL"))
+    #: the uploader's file name, reduced to a safe base name, for display only
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: detected from the content: application/pdf, image/jpeg or image/png
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    #: a short description the filer gives (e.g. "EIA conclusion")
+    title: Mapped[str | None] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    company: Mapped[Company] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
