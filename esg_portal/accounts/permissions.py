@@ -97,6 +97,12 @@ def can_review_disclosures(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT
 
 
+def can_reconcile(user: Any) -> bool:
+    """Reconciliation runs are made and read by the EITI secretariat only (it sees submitted figures of
+    both sides; the administrator manages accounts, not figures)."""
+    return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT
+
+
 def can_view_receipt_batch(user: Any, batch: ReceiptBatch) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
