@@ -20,6 +20,8 @@ from ..disclosure import services as filings
 from ..disclosure.attestation import attestation_text
 from ..disclosure.document import empty_filing_document, filing_document
 from ..disclosure.models import Disclosure, DisclosureStatus
+from ..disclosure.sections import all_specs
+from ..disclosure.sections import services as section_services
 from ..disclosure.schemas import load_payment_lookups, payment_rows_from_json, read_payment_upload
 from ..errors import InvalidTransition, NotFound, PermissionDenied
 from ..extensions import db
@@ -31,9 +33,10 @@ from ..reference.models import ReportingPeriod
 from ..reference.periods import require_open
 from .bodies import Body, UnsupportedContentType
 
-#: sections that PUT /api/v1/filings/{year}/{section} accepts today; the ESG sections
-#: (disclosure.services.SECTIONS) follow with their own models
-WRITABLE_SECTIONS = ("payments",)
+def writable_sections() -> tuple[str, ...]:
+    """Sections that PUT /api/v1/filings/{year}/{section} accepts: payments and every registered ESG section."""
+    return ("payments", *(spec.key for spec in all_specs()))
+
 #: the file name the CSV body is read under (it appears in messages about the file)
 CSV_BODY_NAME = "upload.csv"
 
@@ -63,7 +66,7 @@ def filing_document_of(actor: User, year: int) -> dict[str, Any]:
 
 
 def _unknown_section(section: str) -> NotFound:
-    writable = ", ".join(WRITABLE_SECTIONS)
+    writable = ", ".join(writable_sections())
     if section == "profile":
         message = _("The profile is not sent: it is copied from the company register when the filing is submitted. "
                     "Ask the EITI secretariat to correct the register. Sections you can send: %(sections)s.",
@@ -85,8 +88,10 @@ def replace_section(actor: User, year: int, section: str, body: Body, *, locale:
     """
     company = _filer_company(actor)
     period = filings.get_period(year)
-    if section not in WRITABLE_SECTIONS:
+    if section not in writable_sections():
         raise _unknown_section(section)
+    if section != "payments":
+        return _replace_esg_section(actor, company, period, section, body, locale=locale)
     if body.is_csv:
         def read(lookups):
             return read_payment_upload(body.data, CSV_BODY_NAME, locale=locale, lookups=lookups)
@@ -101,6 +106,17 @@ def replace_section(actor: User, year: int, section: str, body: Body, *, locale:
     draft = filings.open_draft(actor, company, period)
     payments = read(load_payment_lookups(company.id))
     return filings.replace_payment_lines(actor, draft, payments)
+
+
+def _replace_esg_section(actor: User, company: Company, period: ReportingPeriod, section: str, body: Body, *,
+                         locale: str) -> int:
+    """An ESG section is sent as JSON: a list of objects, or one object for workforce."""
+    if not body.is_json:
+        raise UnsupportedContentType(_("Send the section “%(section)s” as JSON with “Content-Type: "
+                                       "application/json”.", section=section))
+    raw = body.json()
+    draft = filings.open_draft(actor, company, period)
+    return section_services.replace_section(actor, draft, section, raw, locale=locale)
 
 
 def _draft_to_submit(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:

@@ -16,7 +16,9 @@ from typing import Any
 from ..companies.models import Company, License
 from ..money import format_plain, percent_from_basis_points
 from ..reference.models import ReportingPeriod
+from . import sections
 from .models import Disclosure, DisclosureStatus, PaymentLine
+from .sections import catalog
 
 #: keys of the document left out of the hash (INTERFACES.md §4)
 HASH_EXCLUDED_KEYS = ("status", "submitted_at", "sha256")
@@ -105,35 +107,41 @@ def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:
     """
     payments = sorted((payment_object(line) for line in disclosure.payment_lines), key=_payment_sort_key)
     profile = disclosure.profile_snapshot or profile_object(disclosure.company)
+    esg = {}
+    for row in disclosure.sections:
+        spec = sections.spec_for(row.section)
+        if spec is not None:
+            esg[row.section] = sections.dump_section(spec, row.data)
     return _document(disclosure.period.year, disclosure.version, profile, payments,
-                     declarations_object(disclosure))
+                     declarations_object(disclosure), esg)
+
+
+def esg_section_keys() -> tuple[str, ...]:
+    return catalog.ORDER
 
 
 def _document(year: int, version: int, profile: dict[str, Any], payments: list[dict[str, str]],
-              declarations: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The one place the shape of the filing document is written."""
+              declarations: dict[str, dict[str, str]], esg: dict[str, Any]) -> dict[str, Any]:
+    """The one place the shape of the filing document is written.
+
+    Every ESG section is present; one with nothing stored is empty ([] or {}) — "not
+    provided" unless ``declarations`` answers it. Beneficial owners never carry dates of
+    birth or identity documents here (they are kept apart, ``DisclosureSection.restricted``).
+    """
+    esg_sections = {key: esg.get(key, {} if key == "workforce" else []) for key in catalog.ORDER}
     return {
         "year": year,
         "company": {"inn": profile["inn"], "name": profile["legal_name"]},
         "version": version,
         "declarations": declarations,
-        "sections": {
-            "payments": payments,
-            # the ESG sections arrive with their own models; until then they are "not provided"
-            "eia": [],
-            "social_agreements": [],
-            "public_hearings": [],
-            "workforce": {},
-            "production": [],
-            "profile": profile,
-        },
+        "sections": {"payments": payments, **esg_sections, "profile": profile},
     }
 
 
 def empty_filing_document(company: Company, period: ReportingPeriod) -> dict[str, Any]:
     """The document of a company that has stored nothing for the period: a version-1 draft
     with empty sections and the current profile, built without storing anything."""
-    document = _document(period.year, 1, profile_object(company), [], {})
+    document = _document(period.year, 1, profile_object(company), [], {}, {})
     document.update(status=DisclosureStatus.DRAFT.value, submitted_at=None, sha256=None)
     return document
 

@@ -7,6 +7,7 @@ is a new version that supersedes the old one when it is submitted.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,11 +27,17 @@ from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, requir
 from . import workflow
 from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
-from .models import DeclarationKind, Disclosure, DisclosureStatus, PaymentLine, SectionDeclaration
+from .models import DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
 
 #: sections of the filing document that a filer answers (profile is copied, not answered)
-SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production")
+SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
+            "beneficial_owners")
 MAX_TEXT = 2000
+
+
+def copy_json(value):
+    """A deep copy of stored JSON, so two versions never share one mutable object."""
+    return json.loads(json.dumps(value)) if value is not None else None
 
 
 # --- reading -------------------------------------------------------------------------
@@ -209,6 +216,8 @@ def declare_section(actor: User, disclosure: Disclosure, section: str, kind: Dec
     if section == "payments" and disclosure.payment_lines:
         errors["kind"] = [_("This section has payment lines. Delete them before declaring that there were "
                             "no payments.")]
+    elif disclosure.section_row(section) is not None:
+        errors["kind"] = [_("This section has data. Delete it before declaring that there is nothing to report.")]
     if errors:
         raise ValidationError(errors)
     declaration = disclosure.declaration(section)
@@ -248,8 +257,11 @@ def completeness(disclosure: Disclosure) -> list[ChecklistItem]:
     items.append(ChecklistItem("profile", "missing" if missing_profile else "provided", ",".join(missing_profile)))
     for section in SECTIONS:
         declaration = disclosure.declaration(section)
+        row = disclosure.section_row(section)
         if section == "payments" and disclosure.payment_lines:
             items.append(ChecklistItem(section, "provided", str(len(disclosure.payment_lines))))
+        elif row is not None:
+            items.append(ChecklistItem(section, "provided", str(len(row.data) if isinstance(row.data, list) else 1)))
         elif declaration is not None:
             items.append(ChecklistItem(section, "declared", declaration.kind.value))
         else:
@@ -381,6 +393,9 @@ def start_amendment(actor: User, company: Company, period: ReportingPeriod, reas
     for declaration in latest.declarations:
         draft.declarations.append(SectionDeclaration(section=declaration.section, kind=declaration.kind,
                                                      reason=declaration.reason))
+    for row in latest.sections:
+        draft.sections.append(DisclosureSection(section=row.section, data=copy_json(row.data),
+                                                restricted=copy_json(row.restricted)))
     db.session.add(draft)
     db.session.flush()
     return draft

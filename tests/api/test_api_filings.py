@@ -21,7 +21,7 @@ CIT = "CIT,STS,,-500.00,KGS,no,,,,overpayment refunded in March"
 GOLD = "ROYALTY,STS,KG-0001-AP,1 250 000,KGS,yes,12.5,kg,,"
 ATTESTATION = {"attested_by_name": "Aibek Toktogulov", "attested_by_position": "Chief accountant"}
 SECTIONS = {"payments": [], "eia": [], "social_agreements": [], "public_hearings": [], "workforce": {},
-            "production": []}
+            "production": [], "beneficial_owners": []}
 
 
 def _hash_of(document: dict) -> str:
@@ -233,10 +233,9 @@ def test_a_csv_over_the_upload_limit_is_413(app: Flask, api_world, api_as) -> No
 
 def test_unknown_sections_are_404_unknown_section(api_world, api_as) -> None:
     api = api_as("filer")
-    for section in ("eia", "workforce", "profile", "nonsense"):
+    for section in ("profile", "nonsense"):
         body = _assert_error(api.put_json(f"/filings/2025/{section}", []), 404, "unknown_section")
-        assert "payments" in body["error"]["message"]
-    assert "later" in api.put_json("/filings/2025/eia", []).get_json()["error"]["message"]
+        assert "payments" in body["error"]["message"] and "production" in body["error"]["message"]
     assert "no section" in api.put_json("/filings/2025/nonsense", []).get_json()["error"]["message"]
 
 
@@ -274,7 +273,7 @@ def test_other_roles_get_403_on_every_filer_endpoint(api_world, api_as, count_di
     _assert_error(api.get("/filings/2025"), 403, "forbidden")
     _assert_error(api.get("/filings/1999"), 403, "forbidden")
     _assert_error(api.put_csv("/filings/2025/payments", csv_body(ROYALTY)), 403, "forbidden")
-    _assert_error(api.put_json("/filings/2025/eia", []), 403, "forbidden")
+    _assert_error(api.put_json("/filings/2025/production", []), 403, "forbidden")
     _assert_error(api.post_json("/filings/2025/submit", ATTESTATION), 403, "forbidden")
     _assert_error(api.post_json("/filings/2025/amendments", {"reason": "x"}), 403, "forbidden")
     assert count_disclosures() == 0

@@ -75,7 +75,7 @@ def test_the_document_has_exactly_the_shape_of_the_get_body(disclosure):
         1, "draft", None, None)
     sections = document["sections"]
     assert set(sections) == {"payments", "eia", "social_agreements", "public_hearings", "workforce",
-                             "production", "profile"}
+                             "production", "beneficial_owners", "profile"}
     assert sections["workforce"] == {} and sections["eia"] == []
     payment = next(p for p in sections["payments"] if p["revenue_stream"] == "VAT")
     assert payment == {"revenue_stream": "VAT", "government_entity": "STS", "project": "", "amount": "-500.00",

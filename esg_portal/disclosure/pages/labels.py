@@ -14,7 +14,8 @@ SECTION_LABELS = {
     "social_agreements": _l("Social agreements"),
     "public_hearings": _l("Public hearings"),
     "workforce": _l("Workforce"),
-    "production": _l("Production"),
+    "production": _l("Production and exports"),
+    "beneficial_owners": _l("Beneficial owners"),
     "declarations": _l("Nil and not-applicable answers"),
 }
 #: field keys of the filing document → their names (profile, licences, payments, declarations)

@@ -1,0 +1,5 @@
+"""Every ESG section, imported once so that each registers itself; ``ORDER`` is the document order."""
+from . import production  # noqa: F401
+
+#: the ESG sections in the order of the filing document and of every page and report
+ORDER = ("eia", "social_agreements", "public_hearings", "workforce", "production", "beneficial_owners")

@@ -1,0 +1,118 @@
+"""PUT /api/v1/filings/{year}/{section} for the ESG sections: exact round trip, field paths, no partial writes.
+
+Each section module registers itself; these tests run over every registered section with the
+sample bodies of ``SAMPLES`` (a section without a sample fails the completeness test below).
+"""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from esg_portal.disclosure.sections import all_specs
+
+#: a valid, canonical body per section: every key present, as GET gives it back
+SAMPLES: dict[str, object] = {
+    "production": [
+        {"mineral": "SB", "mineral_name": "", "project": "KG-0001-AP", "unit": "t", "produced_volume": "1250.500",
+         "produced_value_kgs": "98000000.00", "exported_volume": "1200", "exported_value_kgs": "95500000.50",
+         "comment": ""},
+        {"mineral": "other", "mineral_name": "Алтын (gold)", "project": "", "unit": "troy_oz",
+         "produced_volume": "3200.25", "produced_value_kgs": None, "exported_volume": None,
+         "exported_value_kgs": None, "comment": "Доре эритмеси"},
+    ],
+}
+
+
+def registered() -> list[str]:
+    return [spec.key for spec in all_specs()]
+
+
+def test_every_registered_section_has_a_sample() -> None:
+    assert set(registered()) <= set(SAMPLES), set(registered()) - set(SAMPLES)
+
+
+@pytest.mark.parametrize("section", registered())
+def test_a_valid_body_round_trips_through_get_exactly(api_world, api_as, section: str) -> None:
+    api = api_as("filer")
+    body = SAMPLES[section]
+    response = api.put_json(f"/filings/2025/{section}", body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"lines": len(body) if isinstance(body, list) else 1}
+    document = api.get("/filings/2025").get_json()
+    assert document["sections"][section] == body
+    # the same body twice gives the same state
+    assert api.put_json(f"/filings/2025/{section}", body).status_code == 200
+    assert api.get("/filings/2025").get_json() == document
+
+
+@pytest.mark.parametrize("section", registered())
+def test_an_invalid_body_is_422_with_field_paths_and_changes_nothing(api_world, api_as, section: str) -> None:
+    api = api_as("filer")
+    good = SAMPLES[section]
+    assert api.put_json(f"/filings/2025/{section}", good).status_code == 200
+    before = api.get("/filings/2025").get_json()
+    bad = copy.deepcopy(good)
+    target = bad[-1] if isinstance(bad, list) else bad
+    target["no_such_field"] = "x"
+    response = api.put_json(f"/filings/2025/{section}", bad)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    expected = f"{len(bad) - 1}.no_such_field" if isinstance(bad, list) else "no_such_field"
+    assert expected in errors, errors
+    assert api.get("/filings/2025").get_json() == before
+
+
+def test_production_rules_name_the_field_in_the_users_language(api_world, api_as) -> None:
+    api = api_as("filer")
+    bad = copy.deepcopy(SAMPLES["production"])
+    bad[0]["produced_volume"] = 12.5            # a JSON float
+    bad[0]["project"] = "KG-9999-AP"            # another company's licence
+    bad[1]["mineral"] = "GOLD"                  # not a code
+    response = api.put_json("/filings/2025/production", bad, headers={"Accept-Language": "ru"})
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]
+    assert set(errors) >= {"0.produced_volume", "0.project", "1.mineral"}, errors
+    assert any("KG-0001-AP" in m for m in errors["0.project"])        # names the company's own licences
+    assert all(any("\u0400" <= ch <= "\u04ff" for ch in m) for m in errors["1.mineral"])  # Russian
+
+
+def test_exports_above_production_and_duplicates_are_refused(api_world, api_as) -> None:
+    api = api_as("filer")
+    bad = copy.deepcopy(SAMPLES["production"])
+    bad[0]["exported_volume"] = "99999"
+    bad.append(copy.deepcopy(SAMPLES["production"][1]))
+    errors = api.put_json("/filings/2025/production", bad).get_json()["errors"]
+    assert "0.exported_volume" in errors and "2.mineral" in errors
+
+
+def test_a_section_is_not_writable_after_submission(api_world, api_as) -> None:
+    api = api_as("filer")
+    assert api.put_json("/filings/2025/production", SAMPLES["production"]).status_code == 200
+    submitted = api.post_json("/filings/2025/submit", {"attested_by_name": "A", "attested_by_position": "B"})
+    assert submitted.status_code == 200
+    document = api.get("/filings/2025").get_json()
+    assert api.put_json("/filings/2025/production", []).status_code == 409
+    assert api.post_json("/filings/2025/amendments", {"reason": "volumes"}).status_code == 201
+    amended = api.get("/filings/2025").get_json()
+    assert amended["sections"]["production"] == document["sections"]["production"]
+    # emptying the amendment's section leaves the submitted version as it was
+    assert api.put_json("/filings/2025/production", []).get_json() == {"lines": 0}
+    assert api.get("/filings/2025").get_json()["sections"]["production"] == []
+
+
+def test_the_submitted_hash_covers_the_esg_sections(api_world, api_as) -> None:
+    from esg_portal.disclosure.document import document_sha256
+    api = api_as("filer")
+    api.put_json("/filings/2025/production", SAMPLES["production"])
+    sha = api.post_json("/filings/2025/submit", {"attested_by_name": "A", "attested_by_position": "B"}).get_json()
+    document = api.get("/filings/2025").get_json()
+    assert document_sha256(document) == sha["sha256"] == document["sha256"]
+    changed = copy.deepcopy(document)
+    changed["sections"]["production"][0]["produced_volume"] = "1250.501"
+    assert document_sha256(changed) != sha["sha256"]
+
+
+def test_json_is_required_for_esg_sections(api_world, api_as) -> None:
+    api = api_as("filer")
+    assert api.put_csv("/filings/2025/production", b"mineral\nSB\n").status_code == 415
