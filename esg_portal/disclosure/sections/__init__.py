@@ -9,6 +9,7 @@ Loading validates the interchange form (INTERFACES.md §4) into the storage form
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,8 +40,8 @@ class SectionSpec:
     private_fields: tuple[str, ...] = ()
     #: the name of an item in lists, headings and differences (storage form in, text out)
     item_title: Callable[[dict], str] | None = None
-    #: the WTForms form class of one item (or of the object); see forms/sections.py
-    form: type | None = None
+    #: "module:Class" of the WTForms form of one item (or of the object); see forms/sections.py
+    form: str | None = None
     #: most items a list section may hold
     max_items: int = 500
     #: a short help text shown on the section page (lazy)
@@ -48,6 +49,11 @@ class SectionSpec:
 
     def empty(self) -> list | dict:
         return [] if self.many else {}
+
+    def form_class(self) -> type:
+        """The form class, imported on use (forms import the section's labels, not the other way round)."""
+        module, _sep, name = (self.form or "").partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
 SPECS: dict[str, SectionSpec] = {}

@@ -88,6 +88,7 @@ SPEC = register(SectionSpec(
     labels=LABELS,
     choice_labels={"unit": UNIT_LABELS},
     item_title=_title,
+    form="esg_portal.forms.esg_production:ProductionForm",
     help=_l("One line per mineral (and per project where you report by project): the volume produced in the "
             "year, its value in som, and what was exported."),
 ))
