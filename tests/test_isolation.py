@@ -24,6 +24,7 @@ from esg_portal.companies import services as company_services
 from esg_portal.companies.models import Company
 from esg_portal.dashboard.services import dashboard_for
 from esg_portal.disclosure.models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
+from esg_portal.eiti.models import AddressedTo, Adjustment, DiscrepancyQuery, ReconciliationLine, ReconciliationRun
 from esg_portal.extensions import db
 from esg_portal.receipts.models import BatchStatus, ReceiptBatch
 from esg_portal.reference.models import GovernmentEntity, PeriodStatus, RevenueStream
@@ -50,6 +51,13 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "token_id": (["own_token"], ["other_token"]),
     "section": (["section"], ["section"]),
     "stream_code": (["stream_code"], ["stream_code"]),
+    # a 2025 run holding a line of each company (a run is the secretariat's: it holds both sides' figures)
+    "run_id": (["run"], ["run"]),
+    "position": (["own_position"], ["other_position"]),
+    # discrepancy queries on each company's line: to the company, and to the line's agency (STS / SCS)
+    "discrepancy_query_id": (["own_discrepancy_query", "own_agency_query"],
+                             ["other_discrepancy_query", "other_agency_query"]),
+    "adjustment_id": (["own_adjustment"], ["other_adjustment"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
 NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code"}
@@ -91,9 +99,41 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
             db.session.flush()
             extra[f"{side}_query"], extra[f"{side}_token"] = query.id, token.id
         db.session.commit()
+        extra.update(_discrepancy_records(world, agencies))
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
             "section": "payments", "stream_code": "ROYALTY"}
+
+
+def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dict[str, int]:
+    """A 2025 run with a line of each company, a query to each company and to each line's agency,
+    and an adjustment proposed on each company's query."""
+    companies = {side: db.session.get(Company, world[f"{side}_company"]) for side in ("own", "other")}
+    keys = {"own": ("ROYALTY", "STS", 1), "other": ("CUSTOMS", "SCS", 2)}
+    run = ReconciliationRun(period_id=world["period"], number=1, currency="KGS", rules={}, inputs={}, summary={},
+                            lines=[ReconciliationLine(position=position, company_inn=companies[side].inn,
+                                                      revenue_stream=stream, government_entity=entity, project="",
+                                                      company_initial_minor=100, government_initial_minor=150,
+                                                      status="discrepancy")
+                                   for side, (stream, entity, position) in keys.items()])
+    db.session.add(run)
+    db.session.flush()
+    made = {"run": run.id}
+    for side, (stream, entity, position) in keys.items():
+        key = {"company_inn": companies[side].inn, "revenue_stream": stream, "government_entity": entity,
+               "project": ""}
+        to_company = DiscrepancyQuery(period_id=world["period"], run_id=run.id, addressed_to=AddressedTo.COMPANY,
+                                      company_id=companies[side].id, question="?", **key)
+        to_agency = DiscrepancyQuery(period_id=world["period"], run_id=run.id, addressed_to=AddressedTo.AGENCY,
+                                     agency_id=agencies[entity], question="?", **key)
+        adjustment = Adjustment(period_id=world["period"], query=to_company, side="company", amount_minor=50,
+                                reason="timing", comment="!", **key)
+        db.session.add_all([to_company, to_agency, adjustment])
+        db.session.flush()
+        made.update({f"{side}_position": position, f"{side}_discrepancy_query": to_company.id,
+                     f"{side}_agency_query": to_agency.id, f"{side}_adjustment": adjustment.id})
+    db.session.commit()
+    return made
 
 
 @pytest.fixture

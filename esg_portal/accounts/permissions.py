@@ -12,6 +12,7 @@ from sqlalchemy import Select, false
 
 from ..companies.models import Company
 from ..disclosure.models import Disclosure, DisclosureStatus
+from ..eiti.models import AddressedTo, DiscrepancyQuery
 from ..errors import PermissionDenied
 from ..receipts.models import BatchStatus, ReceiptBatch
 from .models import Role, User
@@ -112,6 +113,25 @@ def can_view_receipt_batch(user: Any, batch: ReceiptBatch) -> bool:
     return _is_staff(user) and batch.status is not BatchStatus.DRAFT
 
 
+def can_manage_discrepancies(user: Any) -> bool:
+    """Raising discrepancy queries and deciding adjustments is the EITI secretariat's job."""
+    return getattr(user, "is_authenticated", False) and user.role is Role.SECRETARIAT
+
+
+def is_addressee_of(user: Any, query: DiscrepancyQuery) -> bool:
+    """A filer of the company asked, or an officer of the agency asked: who answers the query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if query.addressed_to is AddressedTo.COMPANY:
+        return user.role is Role.COMPANY_FILER and query.company_id is not None and user.company_id == query.company_id
+    return user.role is Role.AGENCY_OFFICER and query.agency_id is not None and user.agency_id == query.agency_id
+
+
+def can_view_discrepancy_query(user: Any, query: DiscrepancyQuery) -> bool:
+    """The secretariat and the addressee; nobody else learns that the query exists."""
+    return can_manage_discrepancies(user) or is_addressee_of(user, query)
+
+
 def require(allowed: bool) -> None:
     """Raise ``PermissionDenied`` unless the check passed."""
     if not allowed:
@@ -150,4 +170,20 @@ def scope_receipt_batches(user: User, stmt: Select) -> Select:
         return stmt.where(ReceiptBatch.agency_id == user.agency_id)
     if _is_staff(user):
         return stmt.where(ReceiptBatch.status != BatchStatus.DRAFT)
+    return stmt.where(false())
+
+
+def scope_discrepancy_queries(user: User, stmt: Select) -> Select:
+    """Filers see the queries addressed to their company, officers those to their agency,
+    the secretariat all of them; administrators and visitors none."""
+    if not _signed_in(user):
+        return stmt.where(false())
+    if user.role is Role.COMPANY_FILER:
+        return stmt.where(DiscrepancyQuery.addressed_to == AddressedTo.COMPANY,
+                          DiscrepancyQuery.company_id == user.company_id)
+    if user.role is Role.AGENCY_OFFICER:
+        return stmt.where(DiscrepancyQuery.addressed_to == AddressedTo.AGENCY,
+                          DiscrepancyQuery.agency_id == user.agency_id)
+    if can_manage_discrepancies(user):
+        return stmt
     return stmt.where(false())
