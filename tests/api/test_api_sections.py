@@ -13,6 +13,52 @@ from esg_portal.disclosure.sections import all_specs
 
 #: a valid, canonical body per section: every key present, as GET gives it back
 SAMPLES: dict[str, object] = {
+    "eia": [
+        {"project": "KG-0001-AP", "assessment_type": "eia", "reference_number": "12/2024",
+         "decision_date": "2024-11-15",
+         "approving_authority": "Кыргыз Республикасынын Жаратылыш ресурстары, экология жана техникалык көзөмөл "
+                                "министрлиги",
+         "outcome": "approved_with_conditions",
+         "commitments": [
+             {"description": "Кара-Балта суусун коргоо: агынды сууларды тазалоочу курулма куруу",
+              "due_date": "2025-09-30", "status": "completed", "comment": ""},
+             {"description": "Dust suppression on the haul road", "due_date": "2025-06-30", "status": "overdue",
+              "comment": "Суу себүүчү машина кечигип келди"},
+             {"description": "Бузулган жерлерди рекультивациялоо", "due_date": None, "status": "in_progress",
+              "comment": ""},
+         ],
+         "water_withdrawn_m3": "125000.5", "water_discharged_m3": "0", "energy_mwh": "4200.250",
+         "ghg_t_co2e": "3150", "waste_rock_t": None, "tailings_t": "480000", "land_disturbed_ha": "12.5",
+         "land_reclaimed_ha": "15.75",
+         "incidents": [
+             {"date": "2025-04-12", "kind": "spill", "description": "Дизель отунунун төгүлүшү",
+              "fine_kgs": "150000.00", "authority": "Экологиялык жана техникалык көзөмөл кызматы",
+              "status": "resolved"},
+             {"date": "2025-08-03", "kind": "air", "description": "Dust above the limit at the crusher",
+              "fine_kgs": None, "authority": "", "status": "open"},
+         ],
+         "tailings_facilities": [
+             {"name": "№1 калдык сактагыч", "status": "active", "capacity_m3": "2500000",
+              "stored_volume_m3": "1830000.5", "last_review_date": "2024-10-01",
+              "reviewer": "Independent Engineering LLC"},
+             {"name": "TSF-2", "status": "under_construction", "capacity_m3": "1200000", "stored_volume_m3": None,
+              "last_review_date": None, "reviewer": ""},
+         ],
+         "assurances": [
+             {"kind": "state_bank_fund", "amount": "12500000.00", "currency": "KGS", "provider": "Айыл Банк",
+              "valid_until": None},
+             {"kind": "bank_guarantee", "amount": "250000.00", "currency": "USD", "provider": "Demir Bank",
+              "valid_until": "2026-12-31"},
+         ],
+         "conclusion": None, "comment": ""},
+        {"project": "KG-0001-AP", "assessment_type": "sia", "reference_number": "СВ-7", "decision_date": "2025-03-03",
+         "approving_authority": "Жаратылыш ресурстары, экология жана техникалык көзөмөл министрлиги",
+         "outcome": "pending", "commitments": [],
+         "water_withdrawn_m3": None, "water_discharged_m3": None, "energy_mwh": None, "ghg_t_co2e": None,
+         "waste_rock_t": None, "tailings_t": None, "land_disturbed_ha": None, "land_reclaimed_ha": None,
+         "incidents": [], "tailings_facilities": [], "assurances": [], "conclusion": None,
+         "comment": "Коомдук угуу 2025-жылдын апрелинде өттү"},
+    ],
     "production": [
         {"mineral": "SB", "mineral_name": "", "project": "KG-0001-AP", "unit": "t", "produced_volume": "1250.500",
          "produced_value_kgs": "98000000.00", "exported_volume": "1200", "exported_value_kgs": "95500000.50",

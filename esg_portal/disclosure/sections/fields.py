@@ -41,6 +41,10 @@ class LoadContext:
     licences: frozenset[str] = frozenset()
     #: reference table → its valid codes ("mineral", "region", "site")
     codes: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: the first day of the filing's reporting period (None when not known)
+    period_start: dt.date | None = None
+    #: the last day of the filing's reporting period (None when not known)
+    period_end: dt.date | None = None
 
 
 LOAD_CONTEXT: ContextVar[LoadContext] = ContextVar("section_load_context", default=LoadContext())

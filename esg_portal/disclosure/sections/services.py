@@ -41,7 +41,8 @@ def load_context(disclosure: Disclosure, locale: str) -> LoadContext:
              "region": frozenset(db.session.scalars(select(Region.code))),
              "site": frozenset(db.session.scalars(select(Site.code)))}
     licences = frozenset(lic.number for lic in disclosure.company.licenses)
-    return LoadContext(locale=locale, attachment_exists=attachment_exists, licences=licences, codes=codes)
+    return LoadContext(locale=locale, attachment_exists=attachment_exists, licences=licences, codes=codes,
+                       period_start=disclosure.period.start_date, period_end=disclosure.period.end_date)
 
 
 def stored(disclosure: Disclosure, key: str) -> DisclosureSection | None:
