@@ -410,6 +410,116 @@ _PATHS: dict[str, Any] = {
     }},
 }
 
+# --- reconciliations (api/reconciliations.py) -------------------------------------------
+
+_SECRETARIAT = "For the EITI secretariat only; other roles get 403."
+_MONEY_OR_NULL = {**_MONEY, "nullable": True}
+_PCT_OR_NULL = {"type": "string", "nullable": True, "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "-3.45",
+                "description": "A percentage with exactly 2 decimals, rounded half-even; null when not defined."}
+_LINE_STATUSES = ["reconciled", "discrepancy", "company_only", "government_only", "not_reported",
+                  "not_participating", "not_applicable"]
+
+_SCHEMAS.update({
+    "ReconciliationSummary": {
+        "type": "object",
+        "required": ["year", "run", "run_at", "currency", "totals", "lines", "counts", "coverage_pct",
+                     "non_reporting"],
+        "properties": {
+            "year": {"type": "integer", "example": 2025},
+            "run": {"type": "integer", "minimum": 1, "description": "The run's number within the period."},
+            "run_at": _TIME,
+            "currency": {"type": "string", "enum": ["KGS"],
+                         "description": "Currency of every amount; USD amounts are converted at the period rate."},
+            "totals": {"type": "object", "required": ["company_amount", "government_amount", "gap"],
+                       "description": "Sums of the final figures of every line; gap = government − company.",
+                       "properties": {"company_amount": _MONEY, "government_amount": _MONEY, "gap": _MONEY}},
+            "lines": {"type": "integer", "minimum": 0, "description": "Number of lines of the run."},
+            "counts": {"type": "object", "description": "Number of lines per status (every status present).",
+                       "properties": {status: {"type": "integer", "minimum": 0} for status in _LINE_STATUSES}},
+            "coverage_pct": {**_PCT_OR_NULL, "example": "97.50",
+                             "description": "Government amount on two-sided lines ÷ total government extractive "
+                                            "revenue (including streams marked Not included, which have no "
+                                            "lines) × 100; null when that total is 0."},
+            "non_reporting": {"type": "array", "description": "In-scope companies that filed nothing (DNR) and "
+                                                              "companies that did not participate (DNP).",
+                              "items": {"type": "object", "properties": {
+                                  "company_inn": {"type": "string"}, "company_name": {"type": "string"},
+                                  "status": {"type": "string", "enum": ["not_reported", "not_participating"]},
+                                  "reason": {"type": "string"},
+                                  "government_amount": {**_MONEY, "description": "What the government reported "
+                                                                                 "receiving from the company."},
+                                  "lines": {"type": "integer"}}}},
+        },
+    },
+    "ReconciliationLine": {
+        "type": "object",
+        "required": ["company_inn", "revenue_stream", "government_entity", "project", *[
+            f"{side}_{what}" for what in ("initial", "adjustment", "final") for side in ("company", "government")],
+            "initial_gap", "final_gap", "gap_pct", "pct_of_government_total", "status", "explanation"],
+        "properties": {
+            "company_inn": {"type": "string", "pattern": "^[0-9]{14}$"},
+            "revenue_stream": {"type": "string"}, "government_entity": {"type": "string"},
+            "project": {"type": "string", "description": "Licence number; \"\" when the line is at company level."},
+            "company_initial": _MONEY_OR_NULL, "government_initial": _MONEY_OR_NULL,
+            "initial_gap": {**_MONEY_OR_NULL, "description": "government − company; null on a one-sided line."},
+            "company_adjustment": {**_MONEY_OR_NULL, "description": "Sum of the accepted adjustments; null if none."},
+            "government_adjustment": _MONEY_OR_NULL,
+            "company_final": _MONEY_OR_NULL, "government_final": _MONEY_OR_NULL,
+            "final_gap": {**_MONEY_OR_NULL, "description": "Final unreconciled difference, government − company."},
+            "gap_pct": {**_PCT_OR_NULL, "description": "final_gap ÷ final government amount × 100 (÷ company "
+                                                       "when government is 0; 0.00 when both are 0)."},
+            "pct_of_government_total": {**_PCT_OR_NULL, "description": "final_gap ÷ the government total of all "
+                                                                       "lines × 100."},
+            "status": {"type": "string", "enum": _LINE_STATUSES},
+            "explanation": {"type": "string", "example": "timing",
+                            "description": "Reason codes of the accepted adjustments, sorted, comma-separated."},
+        },
+    },
+    "ReconciliationLines": {
+        "type": "object", "required": ["run", "data"],
+        "properties": {"run": {"type": "integer", "minimum": 1},
+                       "data": {"type": "array", "items": _schema("ReconciliationLine"),
+                                "description": "Sorted by company_inn, revenue_stream, government_entity, "
+                                               "project."}},
+    },
+})
+
+_PATHS.update({
+    "/reconciliations/{year}": {"post": {
+        "operationId": "runReconciliation", "tags": ["reconciliations"], "summary": "Run the period's reconciliation",
+        "description": _SECRETARIAT + " Reconciles the latest submitted (or queried, answered, accepted) version of "
+                                      "every company filing against the latest submitted receipt batch of every "
+                                      "agency, under the period settings and the accepted adjustments, and stores "
+                                      "the run as the next number.",
+        "parameters": [_YEAR],
+        "requestBody": {"required": False, "content": _json({"type": "object", "maxProperties": 0}, {}),
+                        "description": "Nothing needs to be sent; a body is ignored."},
+        "responses": {
+            "200": _answer("The stored run's summary.", "ReconciliationSummary"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": _ref_response("PeriodNotFound"),
+            "422": {"description": "Nothing has been submitted for the period yet, or USD amounts and no USD rate.",
+                    "content": _json(_schema("ValidationError"))},
+        },
+    }},
+    "/reconciliations/{year}/lines": {"get": {
+        "operationId": "getReconciliationLines", "tags": ["reconciliations"],
+        "summary": "The line table of the latest run",
+        "description": _SECRETARIAT,
+        "parameters": [_YEAR, {"name": "run", "in": "query", "required": False,
+                               "schema": {"type": "integer", "minimum": 1},
+                               "description": "A run number of the period (default: the latest run)."}],
+        "responses": {
+            "200": _answer("The run's lines.", "ReconciliationLines"),
+            "400": _error("The run parameter is not a run number.", "bad_request"),
+            "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+            "404": {"description": "No such period (period_not_found), or no run yet / no run of that number "
+                                   "(no_run).", "content": _json(_schema("Error"),
+                                                                 {"error": {"code": "no_run", "message": "…"}})},
+        },
+    }},
+})
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {
@@ -420,12 +530,13 @@ OPENAPI: dict[str, Any] = {
                        "'Authorization: Bearer <token>'; session cookies are not accepted. Errors are "
                        "{\"error\": {\"code\", \"message\"}} with the HTTP status; messages follow Accept-Language "
                        "(ky, ru, en), else the account's language. Money is a string with 2 decimals; times are "
-                       "ISO 8601 UTC with Z. Reconciliations arrive in a later version.",
+                       "ISO 8601 UTC with Z. The EITI secretariat runs reconciliations and reads their lines.",
         "license": {"name": "AGPL-3.0-or-later"},
     },
     "servers": [{"url": "/api/v1"}],
     "security": [{"bearerAuth": []}],
-    "tags": [{"name": "auth"}, {"name": "periods"}, {"name": "filings"}, {"name": "receipts"}, {"name": "meta"}],
+    "tags": [{"name": "auth"}, {"name": "periods"}, {"name": "filings"}, {"name": "receipts"}, {"name": "reconciliations"},
+             {"name": "meta"}],
     "paths": _PATHS,
     "components": {
         "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",

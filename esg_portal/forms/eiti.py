@@ -36,3 +36,7 @@ class ScopeOverrideForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason, as the EITI report will "
                                                                      "show it.")), Length(max=2000)],
                            render_kw={"rows": 2})
+
+
+class RunReconciliationForm(FlaskForm):
+    """The "Run reconciliation now" button: nothing to fill in but the CSRF token."""
