@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Field, FieldList, FormField, SelectMultipleField, StringField
 from wtforms import Form as PlainForm
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
@@ -162,3 +164,14 @@ class SectionForm(FlaskForm):
             # an error about the whole list (e.g. "at least one row")
             field.errors = list(field.errors or [])
         return field
+
+
+class SectionUploadForm(FlaskForm):
+    """A CSV or XLSX file whose rows replace the items of a flat list section."""
+
+    file = FileField(_l("File (CSV or XLSX)"),
+                     validators=[FileRequired(_l("Choose the CSV or XLSX file to upload."))],
+                     description=_l("The file replaces every item of the section. If any row has an error, nothing "
+                                    "is saved and every error is listed."),
+                     render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument."
+                                          "spreadsheetml.sheet"})

@@ -306,8 +306,13 @@ class Project(_Field):
                           known=known))
         return text
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return value
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
+        return value or ""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        # no project is "" (the company as a whole), like a blank text
+        result = super().deserialize(value, attr, data, **kwargs)
+        return "" if result is None else result
 
 
 class ReferenceCode(_Field):

@@ -1,0 +1,135 @@
+"""The filer's ESG section pages: list, add and edit items through the generic form, errors next to inputs,
+repeated rows, deletion, read-only after submission, and who may open them."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from support import login, post_form
+from esg_portal.disclosure.models import Disclosure, DisclosureSection
+from esg_portal.extensions import db
+
+PAGE = "/disclosures/filing/2025/sections/production"
+
+
+def _filer(app: Flask, email: str = "filer@test.kg"):
+    client = app.test_client()
+    login(client, email)
+    return client
+
+
+def _production(app: Flask, company_id: int) -> list | None:
+    with app.app_context():
+        stmt = (select(DisclosureSection).join(Disclosure)
+                .where(Disclosure.company_id == company_id, DisclosureSection.section == "production"))
+        row = db.session.scalar(stmt)
+        return None if row is None else row.data
+
+
+def test_a_filer_adds_edits_and_deletes_a_production_item(app: Flask, world) -> None:
+    filer = _filer(app)
+    page = filer.get(PAGE)
+    assert page.status_code == 200 and "Nothing filed in this section" in page.get_data(as_text=True)
+    response = post_form(filer, f"{PAGE}/items/new", {
+        "mineral": "SB", "mineral_name": "", "project": "", "unit": "t", "produced_volume": "1 250,5",
+        "produced_value_kgs": "98 000 000", "exported_volume": "", "exported_value_kgs": "", "comment": "",
+    }, headers={"Accept-Language": "ru"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    stored = _production(app, world["own_company"])
+    assert stored == [{"mineral": "SB", "mineral_name": "", "project": "", "unit": "t", "produced_volume": "1250.5",
+                       "produced_value_kgs": 9800000000, "exported_volume": None, "exported_value_kgs": None,
+                       "comment": ""}]
+    shown = filer.get(PAGE).get_data(as_text=True)
+    assert "98,000,000.00" in shown and "1,250.5" in shown
+    edit = filer.get(f"{PAGE}/items/0")
+    assert edit.status_code == 200 and 'value="1250.5"' in edit.get_data(as_text=True)
+    post_form(filer, f"{PAGE}/items/0", {"mineral": "SB", "project": "", "unit": "kg", "produced_volume": "7"},
+              form_page=f"{PAGE}/items/0")
+    assert _production(app, world["own_company"])[0]["unit"] == "kg"
+    post_form(filer, f"{PAGE}/items/0/delete", {}, form_page=PAGE)
+    assert _production(app, world["own_company"]) is None
+
+
+def test_errors_come_back_next_to_the_inputs_and_nothing_is_stored(app: Flask, world) -> None:
+    filer = _filer(app)
+    response = post_form(filer, f"{PAGE}/items/new", {
+        "mineral": "GOLD", "project": "", "unit": "t", "produced_volume": "abc"}, form_page=f"{PAGE}/items/new")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="mineral-error"[^>]*>[^<]*not a known code', html)
+    assert 'id="produced_volume-error"' in html
+    assert _production(app, world["own_company"]) is None
+
+
+def test_the_form_refuses_another_companys_licence(app: Flask, world) -> None:
+    filer = _filer(app)
+    with app.app_context():
+        from esg_portal.companies.models import License
+        other_licence = db.session.get(License, world["other_licence"]).number
+    response = post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": other_licence, "unit": "t",
+                                                      "produced_volume": "1"}, form_page=f"{PAGE}/items/new")
+    assert response.status_code == 422 and 'id="project-error"' in response.get_data(as_text=True)
+
+
+def test_a_submitted_version_is_read_only(app: Flask, world, factory) -> None:
+    filer = _filer(app)
+    post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "1"},
+              form_page=f"{PAGE}/items/new")
+    with app.app_context():
+        disclosure = db.session.get(Disclosure, world["own_disclosure"])
+        from esg_portal.disclosure.models import DisclosureStatus
+        disclosure.status = DisclosureStatus.SUBMITTED
+        db.session.commit()
+    page = filer.get(PAGE).get_data(as_text=True)
+    assert 'id="add-item"' not in page and 'id="edit-production-0"' not in page
+    assert filer.get(f"{PAGE}/items/new").status_code == 409
+    assert post_form(filer, f"{PAGE}/items/0/delete", {}, form_page=PAGE).status_code == 409
+
+
+@pytest.mark.parametrize("who", ["officer@test.kg", "secretariat@test.kg", "admin@test.kg"])
+def test_only_company_filers_open_section_pages(app: Flask, world, who: str) -> None:
+    client = _filer(app, who)
+    assert client.get(PAGE).status_code == 403
+    assert client.get(f"{PAGE}/items/new").status_code == 403
+
+
+def test_another_company_never_sees_the_items(app: Flask, world) -> None:
+    filer = _filer(app)
+    post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4321",
+                                           "comment": "secret-comment"}, form_page=f"{PAGE}/items/new")
+    other = _filer(app, "other@test.kg")
+    assert "secret-comment" not in other.get(PAGE).get_data(as_text=True)
+    assert other.get(f"{PAGE}/items/0").status_code == 404
+
+
+def test_a_production_file_replaces_the_items_or_nothing_changes(app: Flask, world) -> None:
+    import io
+    filer = _filer(app)
+    template = filer.get(f"{PAGE}/template.csv")
+    assert template.status_code == 200
+    header = template.get_data(as_text=True).splitlines()[0].lstrip("\ufeff")
+    assert header.split(",")[:4] == ["mineral", "unit", "produced_volume", "mineral_name"]
+    good = (header + "\nSB,t,\"1 250,5\",,,98000000,,,\nother,troy_oz,3200.25,Алтын,,,,,\n").encode("utf-8")
+    response = filer.post(f"{PAGE}/upload", data={"file": (io.BytesIO(good), "production.csv"),
+                                                 "csrf_token": _token(filer, f"{PAGE}/upload")},
+                          headers={"Accept-Language": "ru"}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    stored = _production(app, world["own_company"])
+    assert [item["produced_volume"] for item in stored] == ["1250.5", "3200.25"]
+    assert stored[1]["mineral_name"] == "Алтын"
+    bad = (header + "\nSB,t,abc,,,,,,\nGOLD,t,1,,,,,,\n").encode("utf-8")
+    response = filer.post(f"{PAGE}/upload", data={"file": (io.BytesIO(bad), "production.csv"),
+                                                 "csrf_token": _token(filer, f"{PAGE}/upload")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert html.count("<tr><th scope=\"row\"") == 2 and "produced_volume" in html and "GOLD" in html
+    assert _production(app, world["own_company"]) == stored
+
+
+def _token(client, path: str) -> str:
+    from support import csrf_token
+    return csrf_token(client, path)
