@@ -106,13 +106,24 @@ class KeyNames:
     licence: License | None
 
 
+def names_of(keys: list[LineKey]) -> dict[LineKey, KeyNames]:
+    """The company, stream, entity and licence records of many keys, in four queries."""
+    def by(model, column, values):
+        values = {v for v in values if v}
+        return {getattr(r, column): r for r in db.session.scalars(
+            select(model).where(getattr(model, column).in_(values)))} if values else {}
+
+    companies = by(Company, "inn", (k[0] for k in keys))
+    streams = by(RevenueStream, "code", (k[1] for k in keys))
+    entities = by(GovernmentEntity, "code", (k[2] for k in keys))
+    licences = by(License, "number", (k[3] for k in keys))
+    return {k: KeyNames(companies.get(k[0]), streams.get(k[1]), entities.get(k[2]), licences.get(k[3]))
+            for k in keys}
+
+
 def key_names(key: LineKey) -> KeyNames:
-    inn, stream, entity, project = key
-    return KeyNames(
-        company=db.session.scalar(select(Company).where(Company.inn == inn)),
-        stream=db.session.scalar(select(RevenueStream).where(RevenueStream.code == stream)),
-        entity=db.session.scalar(select(GovernmentEntity).where(GovernmentEntity.code == entity)),
-        licence=db.session.scalar(select(License).where(License.number == project)) if project else None)
+    """The records behind one key."""
+    return names_of([key])[key]
 
 
 # --- the secretariat's view of a line -------------------------------------------------

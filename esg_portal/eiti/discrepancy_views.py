@@ -88,9 +88,9 @@ def raise_query(run_id: int, position: int):
 @bp.route("/<int:year>")
 def index(year: int):
     queries = discrepancies.queries_for(current_user, year)
+    names = discrepancies.names_of([discrepancies.line_key(q) for q in queries])
     return render_template("discrepancies/index.html", year=year, queries=queries,
-                           names={q.id: discrepancies.key_names(discrepancies.line_key(q)) for q in queries},
-                           **_labels())
+                           names={q.id: names[discrepancies.line_key(q)] for q in queries}, **_labels())
 
 
 def _query_page(query_id: int, status: int = 200, **forms):

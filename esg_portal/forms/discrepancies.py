@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..eiti.discrepancies import MAX_TEXT
 from ..eiti.labels import REASON_LABELS
@@ -55,8 +55,7 @@ class AdjustmentForm(FlaskForm):
                          validate_choice=False)
     comment = TextAreaField(
         _l("Comment"), filters=[_strip],
-        validators=[DataRequired(_l("Explain the adjustment: the EITI report shows this comment.")),
-                    Length(max=MAX_TEXT, message=_TOO_LONG)],
+        validators=[Length(max=MAX_TEXT, message=_TOO_LONG)],  # required: checked with the rest by the service
         render_kw={"rows": 3})
     evidence = TextAreaField(
         _l("Evidence"), filters=[_strip], validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)],
@@ -67,7 +66,7 @@ class AdjustmentForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Accept or reject a proposed adjustment; the buttons carry ``decision``."""
 
-    decision = HiddenField()
+    decision = HiddenField(validators=[AnyOf(("accept", "reject"), message=_l("Choose to accept or to reject."))])
     comment = TextAreaField(_l("Comment on the decision"), filters=[_strip],
                             validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)],
                             description=_l("Required when you reject: the proposer sees it."),
