@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from ..disclosure.sections.eia import (ASSESSMENT_TYPE_LABELS, ASSESSMENT_TYPES, ASSURANCE_KIND_LABELS,
                                        ASSURANCE_KINDS, COMMITMENT_STATUS_LABELS, COMMITMENT_STATUSES,
@@ -15,10 +16,10 @@ from ..disclosure.sections.eia import (ASSESSMENT_TYPE_LABELS, ASSESSMENT_TYPES,
 from .sections import DateText, NumberText, RowForm, RowList, SectionForm
 
 
-def _choices(codes: tuple[str, ...], labels: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _choices(codes: tuple[str, ...], labels: Mapping[str, Any]) -> list[SelectChoice]:
     """A blank first option, so that an untouched row stays blank (and is left out) and nothing is
     chosen for the filer; the schema says when a choice is required."""
-    return [("", "—"), *((code, labels[code]) for code in codes)]
+    return [SelectChoice("", "—"), *(SelectChoice(code, labels[code]) for code in codes)]
 
 
 def _select(name: str, codes: tuple[str, ...], labels: Mapping[str, Any], **kwargs: Any) -> SelectField:
@@ -73,8 +74,9 @@ class EIAForm(SectionForm):
                              description=_l("For a pending assessment: the date it was submitted."))
     approving_authority = StringField(LABELS["approving_authority"])
     outcome = _select("outcome", OUTCOMES, OUTCOME_LABELS)
-    conclusion = SelectField(LABELS["conclusion"], choices=[], validate_choice=False,
-                             description=_l("Upload the conclusion as a PDF attachment first, then choose it here."))
+    conclusion_attachment = SelectField(
+        LABELS["conclusion_attachment"], choices=[], validate_choice=False,
+        description=_l("Upload the conclusion as a PDF attachment first, then choose it here."))
     commitments = RowList(CommitmentRow, LABELS["commitments"])
     water_withdrawn_m3 = NumberText(LABELS["water_withdrawn_m3"], unit="m³", description=_NOT_MEASURED)
     water_discharged_m3 = NumberText(LABELS["water_discharged_m3"], unit="m³", description=_NOT_MEASURED)

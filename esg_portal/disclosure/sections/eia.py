@@ -95,7 +95,7 @@ LABELS = {
     "decision_date": _l("Date of the conclusion"),
     "approving_authority": _l("Approving authority"),
     "outcome": _l("Outcome"),
-    "conclusion": _l("Conclusion (PDF)"),
+    "conclusion_attachment": _l("Conclusion (PDF)"),
     "comment": _l("Comment"),
     # the year's monitoring results
     "water_withdrawn_m3": _l("Water withdrawn, m³"),
@@ -234,7 +234,7 @@ class EIARowSchema(SectionSchema):
     incidents = Rows(IncidentRowSchema)
     tailings_facilities = Rows(TailingsFacilityRowSchema)
     assurances = Rows(AssuranceRowSchema)
-    conclusion = AttachmentRef()
+    conclusion_attachment = AttachmentRef()
     comment = Text()
 
     @validates_schema
