@@ -10,6 +10,7 @@ from ..errors import InvalidTransition, ValidationError
 from ..extensions import db
 from ..forms.review import AcceptForm, QueryForm
 from ..i18n import current_locale
+from .pages.sections import esg_views
 from . import pages, review
 from .services import get_disclosure, get_period
 
@@ -52,10 +53,13 @@ def _filing_page(disclosure_id: int, form: QueryForm | None = None, status: int 
     """The review page; ``form`` is a question sent back with errors, shown where it was asked."""
     filing = review.filing_review(current_user, disclosure_id)
     diff = "disclosure.diff" if "disclosure.diff" in current_app.view_functions else "disclosure.show"
-    profile = pages.profile_view(filing.disclosure, pages.Names(current_locale()))
+    names = pages.Names(current_locale())
+    profile = pages.profile_view(filing.disclosure, names)
+    # the secretariat's own view: the only page that shows beneficial owners' private fields
+    esg = esg_views(filing.disclosure, names, show_private=True)
     return render_template("review/filing.html", filing=filing, disclosure=filing.disclosure, failed=form,
                            blank=QueryForm(formdata=None), accept_form=AcceptForm(), diff_endpoint=diff,
-                           profile=profile), status
+                           profile=profile, esg=esg), status
 
 
 def _refused(error: InvalidTransition, disclosure_id: int):

@@ -34,6 +34,8 @@ from esg_portal.reports.base import (
 #           paid_in_kind (the yes/no label), in_kind, comment}];
 #   totals_by_stream / totals_by_entity [{label, amount, currency}]; totals [{currency, amount}];
 #   sections [{title, status_text}]; attachments [{name, sha256}];
+#   esg_sections [{title, items: [{title, facts: [(label, value)], tables: [{label, headers, rows}]}]}]
+#   (every ESG section with its items; a section without items shows the ``not_filed`` label);
 #   optional: generated_at (formatted; default: now, UTC) and language (BCP 47 tag for the
 #   PDF metadata; default "en").
 
@@ -73,6 +75,7 @@ LABELS_EN: dict[str, str] = {
     "col_section": "Section",
     "col_section_status": "Status",
     "attachments": "Attachments",
+    "not_filed": "Nothing filed in this section.",
     "col_file": "File",
     "none": "None",
     "verification": "Verification",
@@ -200,6 +203,34 @@ def _sections(data: Mapping, lb: Mapping[str, str], st: Styles) -> list[Flowable
     return section(lb["sections"], [table], st, keep_together=len(rows) <= 12)
 
 
+def _esg_sections(data: Mapping, lb: Mapping[str, str], st: Styles) -> list[Flowable]:
+    """Every ESG section as filed: each item's facts as label/value pairs, its repeated rows as tables."""
+    out: list[Flowable] = []
+    for esg in data.get("esg_sections") or []:
+        body: list[Flowable] = []
+        items = esg.get("items") or []
+        if not items:
+            body.append(para(lb["not_filed"], st.body))
+        for item in items:
+            if item.get("title"):
+                body.append(Paragraph(f"<b>{text(item['title'])}</b>", st.body))
+            if item.get("facts"):
+                body.append(key_value_table(item["facts"], st, label_width=60 * mm))
+            for table in item.get("tables") or []:
+                body.append(Paragraph(text(table["label"]), st.small))
+                rows = table.get("rows") or []
+                if rows:
+                    headers = table["headers"]
+                    widths = [CONTENT_WIDTH / len(headers)] * len(headers)
+                    cells = [[Paragraph(text(cell), st.cell) for cell in row] for row in rows]
+                    body.append(data_table([Paragraph(text(h), st.cell_head) for h in headers], cells, widths, st))
+                else:
+                    body.append(para(lb["none"], st.small))
+            body.append(Spacer(0, 3 * mm))
+        out += section(esg.get("title") or "", body, st)
+    return out
+
+
 def _attachments(data: Mapping, lb: Mapping[str, str], st: Styles) -> list[Flowable]:
     """Attached files with their SHA-256 digests."""
     files = data.get("attachments") or []
@@ -221,7 +252,8 @@ def build_filing_receipt(data: dict, labels: dict[str, str]) -> bytes:
     st = make_styles()
     story: list[Flowable] = []
     for part in (_summary(data, lb, st), _attestation(data, lb, st), _payments(data, lb, st),
-                 _totals(data, lb, st), _sections(data, lb, st), _attachments(data, lb, st),
+                 _totals(data, lb, st), _sections(data, lb, st), _esg_sections(data, lb, st),
+                 _attachments(data, lb, st),
                  _verification(lb, st)):
         story += part
     company = (data.get("company") or {}).get("name") or ""

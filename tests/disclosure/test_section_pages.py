@@ -133,3 +133,32 @@ def test_a_production_file_replaces_the_items_or_nothing_changes(app: Flask, wor
 def _token(client, path: str) -> str:
     from support import csrf_token
     return csrf_token(client, path)
+
+
+def test_the_version_page_and_the_receipt_show_every_esg_section(app: Flask, world) -> None:
+    import subprocess
+    import tempfile
+    from pathlib import Path
+    filer = _filer(app)
+    post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4321",
+                                           "comment": "Сурьма концентраты"}, form_page=f"{PAGE}/items/new")
+    with app.app_context():
+        from esg_portal.disclosure.models import DisclosureStatus
+        from esg_portal.disclosure.services import seal_version
+        disclosure = db.session.get(Disclosure, world["own_disclosure"])
+        disclosure.status = DisclosureStatus.SUBMITTED
+        from esg_portal.audit import utcnow
+        disclosure.submitted_at = utcnow().replace(microsecond=0)
+        seal_version(disclosure)
+        db.session.commit()
+    html = filer.get(f"/disclosures/{world['own_disclosure']}").get_data(as_text=True)
+    assert 'id="esg-production"' in html and "Сурьма концентраты" in html and "4,321" in html
+    assert 'id="esg-eia"' in html  # an empty section is listed too, as not filed
+    pdf = filer.get(f"/disclosures/{world['own_disclosure']}/receipt.pdf?lang=ru")
+    assert pdf.status_code == 200
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "r.pdf"
+        path.write_bytes(pdf.data)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert "Сурьма концентраты" in text and "4 321" in text.replace("\u00a0", " ")

@@ -108,6 +108,7 @@ RECEIPT_LABELS = {
     "col_section": _l("Section"),
     "col_section_status": _l("Status"),
     "attachments": _l("Attachments"),
+    "not_filed": _l("Nothing filed in this section."),
     "col_file": _l("File"),
     "none": _l("None"),
     "verification": _l("Verification"),

@@ -17,7 +17,10 @@ from ...reports import build_filing_receipt
 from .. import services
 from ..document import profile_object
 from ..models import Disclosure, DisclosureStatus
-from .display import checklist_text, totals_view, yes_no
+from ..attachments_refs import referenced_attachments
+from ..sections.display import SectionView
+from .display import Names, checklist_text, totals_view, yes_no
+from .sections import esg_views
 from .labels import RECEIPT_LABELS, SECTION_LABELS
 
 
@@ -39,6 +42,14 @@ def _receipt_lines(disclosure: Disclosure, locale: str) -> list[dict[str, str]]:
             "comment": line.comment or "",
         })
     return lines
+
+
+def _section_data(view: SectionView) -> dict[str, Any]:
+    return {"title": view.label, "items": [
+        {"title": item.title if len(view.items) > 1 or item.title != "1" else "",
+         "facts": item.facts,
+         "tables": [{"label": t.label, "headers": t.headers, "rows": t.rows} for t in item.tables]}
+        for item in view.items]}
 
 
 def receipt_data(disclosure: Disclosure, locale: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -73,7 +84,8 @@ def receipt_data(disclosure: Disclosure, locale: str) -> tuple[dict[str, Any], d
         "sections": [{"title": str(SECTION_LABELS[item.section]), "status_text": checklist_text(item, disclosure)}
                      for item in services.completeness(disclosure)
                      if not (item.section == "payments" and item.state == "provided")],
-        "attachments": [],
+        "esg_sections": [_section_data(view) for view in esg_views(disclosure, Names(locale))],
+        "attachments": [{"name": a.original_name, "sha256": a.sha256} for a in referenced_attachments(disclosure)],
         "generated_at": format_deadline(utcnow()),
         "language": locale,
     }
