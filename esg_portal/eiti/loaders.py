@@ -181,9 +181,9 @@ def _refuse_usd_without_rate(period: ReportingPeriod, frames: dict[str, pd.DataF
         return
     with_usd = [name for name, frame in frames.items() if len(frame) and (frame["currency"] == "USD").any()]
     if with_usd:
-        raise ValidationError({"usd_rate": [_(
-            "Some amounts of %(year)s are in USD, but the period has no USD rate. Enter the National Bank's rate "
-            "in the period settings, then run the reconciliation again.", year=period.year)]})
+        message = _("Some amounts of %(year)s are in USD, but the period has no USD rate. Enter the National Bank's "
+                    "rate in the period settings, then run the reconciliation again.", year=period.year)
+        raise ValidationError({"usd_rate": [message]}, message)
 
 
 def _government_totals(receipts: pd.DataFrame, streams: set[str], rate: int | None) -> pd.Series:

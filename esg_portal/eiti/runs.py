@@ -59,16 +59,19 @@ def run_reconciliation(actor: User, year: int, *, now: dt.datetime | None = None
     """
     _require(actor)
     period = get_period(year)
+    # one run of a period at a time (PostgreSQL locks the period row; SQLite writes one at a time anyway),
+    # so that two clicks cannot both take number n + 1
+    db.session.refresh(period, with_for_update=True)
     inputs = load_inputs(period)
     if inputs.is_empty:
-        raise ValidationError({"year": [_(
-            "Nothing has been submitted for %(year)s yet: a reconciliation needs at least one submitted filing "
-            "or receipt batch.", year=year)]})
+        message = _("Nothing has been submitted for %(year)s yet: a reconciliation needs at least one submitted "
+                    "filing or receipt batch.", year=year)
+        raise ValidationError({"year": [message]}, message)
     try:
         lines = inputs.reconcile()
     except engine.ReconciliationInputError as error:
-        raise ValidationError({"year": [_("The data of %(year)s cannot be reconciled: %(reason)s",
-                                          year=year, reason=str(error))]}) from None
+        message = _("The data of %(year)s cannot be reconciled: %(reason)s", year=year, reason=str(error))
+        raise ValidationError({"year": [message]}, message) from None
     number = (db.session.scalar(select(func.max(ReconciliationRun.number))
                                 .where(ReconciliationRun.period_id == period.id)) or 0) + 1
     run = ReconciliationRun(period_id=period.id, number=number, run_at=now or utcnow(), run_by_id=actor.id,

@@ -116,6 +116,7 @@ def test_a_period_with_nothing_submitted_is_refused(app: Flask, api_world, api_a
     response = api_as("secretariat").post_json("/reconciliations/2024", {})
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "invalid" and "year" in response.get_json()["errors"]
+    assert "Nothing has been submitted for 2024" in response.get_json()["error"]["message"]
     assert count_runs(app) == 0
 
 
