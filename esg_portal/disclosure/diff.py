@@ -43,6 +43,20 @@ def _compare_rows(section: str, old_rows: list[dict], new_rows: list[dict], key,
     return changes
 
 
+def _compare_items(section: str, old_items: list[dict], new_items: list[dict]) -> list[Change]:
+    """Items of an ESG list section compared by position ("1", "2"…): fields changed, items added or removed."""
+    changes: list[Change] = []
+    for index in range(max(len(old_items), len(new_items))):
+        item = str(index + 1)
+        if index >= len(new_items):
+            changes.append(Change(section, item, "*removed*", old_items[index], None))
+        elif index >= len(old_items):
+            changes.append(Change(section, item, "*added*", None, new_items[index]))
+        else:
+            changes += _compare_dicts(section, item, old_items[index], new_items[index])
+    return changes
+
+
 def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Every difference between two filing documents (INTERFACES.md §4 bodies)."""
     changes: list[Change] = []
@@ -55,7 +69,13 @@ def diff_documents(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                              key=lambda p: tuple(p[k] for k in PAYMENT_KEY), label=payment_item)
     for section in sorted((set(old_sections) | set(new_sections)) - {"payments", "profile"}):
         before, after = old_sections.get(section), new_sections.get(section)
-        if before != after:
+        if before == after:
+            continue
+        if isinstance(before, list) and isinstance(after, list):
+            changes += _compare_items(section, before, after)
+        elif isinstance(before, dict) and isinstance(after, dict):
+            changes += _compare_dicts(section, "", before, after)
+        else:
             changes.append(Change(section, "", "*content*", before, after))
     changes += _compare_rows("declarations", [{"section": k, **v} for k, v in old.get("declarations", {}).items()],
                              [{"section": k, **v} for k, v in new.get("declarations", {}).items()],

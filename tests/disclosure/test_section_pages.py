@@ -162,3 +162,33 @@ def test_the_version_page_and_the_receipt_show_every_esg_section(app: Flask, wor
         text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                               check=True).stdout
     assert "Сурьма концентраты" in text and "4 321" in text.replace("\u00a0", " ")
+
+
+def test_the_difference_between_versions_names_esg_fields_and_items(app: Flask, world) -> None:
+    from esg_portal.disclosure.diff import diff_documents
+    old = {"sections": {"production": [{"mineral": "SB", "produced_volume": "1"}], "workforce": {"a": 1}}}
+    new = {"sections": {"production": [{"mineral": "SB", "produced_volume": "2"}, {"mineral": "W"}],
+                        "workforce": {"a": 2}}}
+    changes = {(c.section, c.item, c.field) for c in diff_documents(old, new)}
+    assert changes == {("production", "1", "produced_volume"), ("production", "2", "*added*"),
+                       ("workforce", "", "a")}
+    filer = _filer(app)
+    post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4321"},
+              form_page=f"{PAGE}/items/new")
+    with app.app_context():
+        from esg_portal.audit import utcnow
+        from esg_portal.disclosure.models import DisclosureStatus
+        from esg_portal.disclosure.services import seal_version
+        disclosure = db.session.get(Disclosure, world["own_disclosure"])
+        disclosure.status, disclosure.submitted_at = DisclosureStatus.SUBMITTED, utcnow().replace(microsecond=0)
+        seal_version(disclosure)
+        db.session.commit()
+    assert post_form(filer, "/disclosures/filing/2025/amend", {"reason": "volume corrected"}).status_code == 302
+    post_form(filer, f"{PAGE}/items/0", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4322"},
+              form_page=f"{PAGE}/items/0")
+    with app.app_context():
+        latest = db.session.scalar(select(Disclosure).where(Disclosure.company_id == world["own_company"])
+                                   .order_by(Disclosure.version.desc()))
+        latest_id = latest.id
+    html = filer.get(f"/disclosures/{latest_id}/diff").get_data(as_text=True)
+    assert "Volume produced" in html and "4,321" in html and "4,322" in html

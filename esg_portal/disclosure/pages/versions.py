@@ -113,8 +113,39 @@ def _row_summary(section: str, row: dict[str, Any], names: Names) -> str:
     return display_value("*content*", row, names)
 
 
-def _diff_row(change: Change, payments: dict[str, dict], names: Names) -> tuple[str, DiffRow]:
+def _esg_diff_row(spec, change: Change, new_items: Any, names: Names) -> DiffRow:
+    """A change of an ESG section, named with the section's labels and values formatted by kind."""
+    from ..sections.display import Formatter, section_view
+    formatter = Formatter(spec, names)
+    item = change.item
+    if spec.many and item.isdigit():
+        index = int(item) - 1
+        source = change.after if change.field == "*added*" else change.before if change.field == "*removed*" else (
+            new_items[index] if isinstance(new_items, list) and index < len(new_items) else None)
+        title = spec.item_title(source) if (spec.item_title and isinstance(source, dict)) else ""
+        item = f"{item}. {title}".strip(". ") if title else item
+    if change.field in ("*added*", "*removed*"):
+        row = change.after if change.field == "*added*" else change.before
+        view = section_view(spec, [row] if spec.many else row, names=names)
+        summary = "; ".join(f"{label}: {value}" for label, value in view.items[0].facts) if view.items else "—"
+        kind = "added" if change.field == "*added*" else "removed"
+        return DiffRow(kind, item, str(FIELD_LABELS[change.field]),
+                       summary if kind == "removed" else "—", summary if kind == "added" else "—")
+    kind_of = spec.schema().fields.get(change.field)
+    if kind_of is None or isinstance(change.before, list) or isinstance(change.after, list):
+        before, after = (display_value("*content*", v, names) for v in (change.before, change.after))
+    else:
+        before, after = (formatter.value(change.field, kind_of, v) for v in (change.before, change.after))
+    return DiffRow("changed", item, formatter.label(change.field), before, after)
+
+
+def _diff_row(change: Change, payments: dict[str, dict], names: Names,
+              esg_items: dict[str, Any] | None = None) -> tuple[str, DiffRow]:
     section = change.section
+    from ..sections import spec_for
+    spec = spec_for(section)
+    if spec is not None:
+        return section, _esg_diff_row(spec, change, (esg_items or {}).get(section), names)
     item = change.item
     if section == "payments":
         row = payments.get(item)
@@ -149,7 +180,7 @@ def diff_page(actor: User, disclosure_id: int, locale: str) -> DiffPage:
     names = Names(locale)
     grouped: dict[str, list[DiffRow]] = {}
     for change in diff_documents(old, new):
-        section, row = _diff_row(change, payments, names)
+        section, row = _diff_row(change, payments, names, new["sections"])
         grouped.setdefault(section, []).append(row)
     page.sections = [(str(SECTION_LABELS.get(section, section)), rows) for section, rows in grouped.items()]
     return page
