@@ -28,6 +28,12 @@ REASON_LABELS = {
     "entry_error": _l("Data-entry error"),
     "other": _l("Other reason"),
 }
+#: a stream's inclusion in the period's reconciliation (reference.models.StreamInclusion) → label
+INCLUSION_LABELS = {
+    "included": _l("Included"),
+    "not_included": _l("Not included"),
+    "not_applicable": _l("Not applicable"),
+}
 
 
 def status_label(code: str) -> str:

@@ -317,13 +317,20 @@ def _fit(value: str, font: str, size: float, width: float) -> str:
     return value.rstrip() + "…"
 
 
+def content_width(pagesize: tuple[float, float] = PAGE_SIZE) -> float:
+    """Width available to flowables between the side margins of a page of ``pagesize``."""
+    return pagesize[0] - MARGIN_LEFT - MARGIN_RIGHT
+
+
 def build_document(story: Sequence[Flowable], *, title: str, subject: str, decor: PageDecor,
-                   lang: str = "en", fonts: FontNames | None = None, keywords: Sequence[str] = ()) -> bytes:
-    """Lay out ``story`` on A4 pages with the portal header and "N / M" footer; return the PDF bytes."""
+                   lang: str = "en", fonts: FontNames | None = None, keywords: Sequence[str] = (),
+                   pagesize: tuple[float, float] = PAGE_SIZE) -> bytes:
+    """Lay out ``story`` on pages of ``pagesize`` (A4 portrait unless given, e.g. ``landscape(A4)``) with the
+    portal header and "N / M" footer; return the PDF bytes."""
     fonts = fonts or register_fonts()
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
-        buffer, pagesize=PAGE_SIZE,
+        buffer, pagesize=pagesize,
         leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT, topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM,
         title=title, author=AUTHOR, subject=subject, creator=AUTHOR, keywords=list(keywords),
         lang=lang, displayDocTitle=True, initialFontName=fonts.regular,

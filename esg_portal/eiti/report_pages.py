@@ -1,0 +1,214 @@
+"""The reconciliation report of a stored run for the secretariat: the HTML page and the XLSX, CSV and PDF files.
+
+``load_report`` is the one place that reads a run for the report (through ``runs.get_run``, which
+checks that the actor is the secretariat); everything after it is plain data (``report_data``).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..companies.models import Company
+from ..extensions import db
+from ..i18n import localized_name
+from ..reference.models import GovernmentEntity, RevenueStream
+from . import reconciliation as engine
+from . import runs
+from .labels import explanation_labels, status_label
+from .models import ReconciliationLine
+from .report_data import (
+    LineFilter,
+    Names,
+    RunReport,
+    amount_text,
+    count_text,
+    non_reporting,
+    ordered_lines,
+    pct_text,
+    period_text,
+    rate_text,
+    run_totals,
+    summary_table,
+    time_text,
+)
+from .report_files import build_csv, build_pdf, build_xlsx
+
+#: download kind → (MIME type, file extension)
+FILE_KINDS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "pdf": ("application/pdf", "pdf"),
+}
+
+
+def _names(lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> Names:
+    """Stream, entity and company names in ``locale``; companies outside the register keep the name
+    recorded with the run (the payer named on a receipt), else their INN."""
+    streams = list(db.session.scalars(select(RevenueStream)))
+    entities = list(db.session.scalars(select(GovernmentEntity)))
+    recorded = {row.get("company_inn"): row.get("company_name") for row in summary.get("non_reporting") or []}
+    recorded.update({row.get("company_inn"): row.get("company_name") for row in rules.get("scope_overrides") or []})
+    inns = set(lines["company_inn"].astype(object)) | set(recorded)
+    registered = dict(db.session.execute(select(Company.inn, Company.legal_name)
+                                         .where(Company.inn.in_(sorted(i for i in inns if i)))).all())
+    companies = {inn: name for inn, name in recorded.items() if inn and name}
+    companies.update(registered)
+    return Names(streams={s.code: localized_name(s, locale) for s in streams},
+                 gfs_codes={s.code: s.gfs_code.code for s in streams if s.gfs_code is not None},
+                 entities={e.code: localized_name(e, locale) for e in entities}, companies=companies)
+
+
+def load_report(actor: User, run_id: int, locale: str) -> RunReport:
+    """One stored run as a ``RunReport`` in ``locale``; the secretariat only (403), 404 when there is no such run."""
+    run = runs.get_run(actor, run_id)
+    lines = runs.lines_frame(run)
+    positions = db.session.scalars(select(ReconciliationLine.position).where(ReconciliationLine.run_id == run.id)
+                                   .order_by(ReconciliationLine.position)).all()
+    lines.index = pd.Index(positions, name="position")
+    summary, rules = run.summary or {}, run.rules or {}
+    silent = summary.get("non_reporting") or []
+    period = run.period
+    return RunReport(
+        run_id=run.id, number=run.number, year=period.year, start_date=period.start_date, end_date=period.end_date,
+        run_at=run.run_at, currency=run.currency, lines=lines, names=_names(lines, summary, rules, locale),
+        locale=locale, rules=rules, summary=summary,
+        not_participating={row["company_inn"]: row.get("reason") or "" for row in silent
+                           if row.get("status") == "not_participating"},
+        not_reported=frozenset(row["company_inn"] for row in silent if row.get("status") == "not_reported"),
+        government_not_included=int(summary.get("government_not_included") or 0),
+        run_by=run.run_by.full_name if run.run_by else "")
+
+
+# --- the HTML page ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LineRow:
+    """One line of the page's table, every figure formatted for the reader."""
+
+    position: int
+    company: str
+    company_inn: str
+    stream: str
+    stream_code: str
+    gfs_code: str
+    entity: str
+    project: str
+    status: str
+    status_label: str
+    explanation: list[str]
+    figures: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What ``templates/eiti/report.html`` shows."""
+
+    report: RunReport
+    period: str
+    run_at: str
+    usd_rate: str
+    threshold: str
+    totals: dict[str, str]
+    counts: list[tuple[str, str, str]]
+    summaries: dict[str, list[dict[str, object]]]
+    summary_totals: dict[str, str]
+    non_reporting: list[dict[str, str]]
+    lines: list[LineRow]
+    line_filter: LineFilter
+    #: the filters' choices: (value, label), in the order of the select boxes
+    options: dict[str, list[tuple[str, str]]]
+    total_lines: int
+
+
+def _figures(row, currency: str, locale: str) -> dict[str, str]:
+    figures = {column: amount_text(getattr(row, column), currency, locale)
+               for column in ("company_initial", "government_initial", "initial_gap", "company_adjustment",
+                              "government_adjustment", "company_final", "government_final", "final_gap")}
+    figures.update(gap_pct=pct_text(row.gap_pct, locale),
+                   pct_of_government_total=pct_text(row.pct_of_government_total, locale))
+    return figures
+
+
+def _line_rows(report: RunReport, lines: pd.DataFrame) -> list[LineRow]:
+    names, currency, locale = report.names, report.currency, report.locale
+    return [LineRow(int(position), names.company(row.company_inn), row.company_inn, names.stream(row.revenue_stream),
+                    row.revenue_stream, names.gfs(row.revenue_stream), names.entity(row.government_entity),
+                    row.project, row.status, status_label(row.status), explanation_labels(row.explanation),
+                    _figures(row, currency, locale))
+            for position, row in zip(lines.index, lines.itertuples(index=False))]
+
+
+def _summary_rows(report: RunReport, by: str) -> list[dict[str, object]]:
+    loc, cur = report.locale, report.currency
+    return [{"key": r["key"], "name": r["name"], "gfs_code": r.get("gfs_code", ""),
+             "company_amount": amount_text(r["company_amount"], cur, loc),
+             "government_amount": amount_text(r["government_amount"], cur, loc),
+             "gap": amount_text(r["gap"], cur, loc), "pct": pct_text(r["pct_of_government_total"], loc),
+             "lines": count_text(r["lines"], loc),
+             "counts": {s: count_text(r[s], loc) for s in engine.STATUSES}}
+            for r in summary_table(report, by).to_dict("records")]
+
+
+def _options(report: RunReport) -> dict[str, list[tuple[str, str]]]:
+    lines, names = report.lines, report.names
+    present = set(lines["status"].astype(object))
+
+    def by_name(codes, name) -> list[tuple[str, str]]:
+        return sorted(((code, name(code)) for code in set(codes)), key=lambda item: (item[1].casefold(), item[0]))
+
+    return {"status": [(s, status_label(s)) for s in engine.STATUSES if s in present],
+            "stream": by_name(lines["revenue_stream"].astype(object), names.stream),
+            "entity": by_name(lines["government_entity"].astype(object), names.entity),
+            "company": [(inn, f"{name} ({inn})") for inn, name in
+                        by_name(lines["company_inn"].astype(object), names.company)]}
+
+
+def report_page(actor: User, run_id: int, locale: str, args: Mapping[str, str]) -> ReportPage:
+    """The report page of a run: summaries, the non-reporting list and the line table filtered by ``args``
+    (``status``, ``stream``, ``entity``, ``company``), discrepancies first."""
+    report = load_report(actor, run_id, locale)
+    loc, cur, rules = locale, report.currency, report.rules
+    line_filter = LineFilter.from_args(args)
+    totals = run_totals(report)
+    threshold = rules.get("threshold_minor")
+    return ReportPage(
+        report=report, period=period_text(report), run_at=time_text(report.run_at, loc),
+        usd_rate=rate_text(rules.get("usd_rate_scaled"), loc),
+        threshold=amount_text(threshold, cur, loc) if threshold is not None else "",
+        totals={"company_amount": amount_text(totals["company_amount"], cur, loc),
+                "government_amount": amount_text(totals["government_amount"], cur, loc),
+                "gap": amount_text(totals["gap"], cur, loc), "gap_pct": pct_text(totals["gap_pct_bp"], loc),
+                "coverage": pct_text(totals["coverage_bp"], loc),
+                "line_coverage": pct_text(totals["line_coverage_bp"], loc),
+                "not_included": amount_text(totals["government_not_included"], cur, loc),
+                "lines": count_text(totals["lines"], loc)},
+        counts=[(s, status_label(s), count_text(totals["counts"][s], loc)) for s in engine.STATUSES],
+        summaries={by: _summary_rows(report, by) for by in ("stream", "entity", "company")},
+        summary_totals={"company_amount": amount_text(totals["company_amount"], cur, loc),
+                        "government_amount": amount_text(totals["government_amount"], cur, loc),
+                        "gap": amount_text(totals["gap"], cur, loc), "pct": pct_text(totals["gap_pct_bp"], loc),
+                        "lines": count_text(totals["lines"], loc)},
+        non_reporting=[{"company_inn": r["company_inn"], "name": r["name"], "status": r["status"],
+                        "status_label": status_label(r["status"]), "reason": r["reason"],
+                        "government_amount": amount_text(r["government_amount"], cur, loc),
+                        "lines": count_text(r["lines"], loc)} for r in non_reporting(report).to_dict("records")],
+        lines=_line_rows(report, line_filter.apply(ordered_lines(report.lines))),
+        line_filter=line_filter, options=_options(report), total_lines=len(report.lines))
+
+
+# --- the files ----------------------------------------------------------------------------------
+
+def report_file(actor: User, run_id: int, locale: str, kind: str) -> tuple[str, str, bytes]:
+    """(file name, MIME type, content) of the report of a run as ``xlsx``, ``csv`` or ``pdf`` in ``locale``.
+
+    The CSV is for machines and the same in every language; the file name says the language of the others.
+    """
+    report = load_report(actor, run_id, locale)
+    mimetype, extension = FILE_KINDS[kind]
+    build = {"xlsx": build_xlsx, "csv": build_csv, "pdf": build_pdf}[kind]
+    language = "" if kind == "csv" else f"-{locale}"
+    return f"reconciliation-{report.year}-run-{report.number}{language}.{extension}", mimetype, build(report)
