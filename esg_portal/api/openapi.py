@@ -265,10 +265,13 @@ _RESPONSES: dict[str, Any] = {
 
 _YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer", "example": 2025},
          "description": "The fiscal year, named by the calendar year in which it ends."}
+_SECTION_NAMES = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
+                  "beneficial_owners")
 _SECTION = {"name": "section", "in": "path", "required": True,
-            "schema": {"type": "string", "enum": ["payments"]},
-            "description": "The section to replace. Only payments so far; eia, social_agreements, public_hearings, "
-                           "workforce and production follow in a later version (404 unknown_section until then)."}
+            "schema": {"type": "string", "enum": list(_SECTION_NAMES)},
+            "description": "The section to replace: payments (CSV or JSON) or an ESG section (JSON, the schema "
+                           "Section_<name>). beneficial_owners accepts date_of_birth and id_document, which are "
+                           "kept for the EITI secretariat only and never returned by GET."}
 
 
 def _ref_response(name: str) -> dict[str, str]:
@@ -330,7 +333,8 @@ _PATHS: dict[str, Any] = {
         "parameters": [_YEAR, _SECTION],
         "requestBody": {"required": True, "content": {
             "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},
-            "application/json": {"schema": _schema("PaymentList"), "example": [_EXAMPLE_PAYMENT]},
+            "application/json": {"schema": {"oneOf": [_schema("PaymentList"), *(
+                _schema(f"Section_{name}") for name in _SECTION_NAMES[1:])]}, "example": [_EXAMPLE_PAYMENT]},
         }, "description": "CSV (headers by name, any order, UTF-8 or Windows-1251) or a JSON list of §3 objects "
                           "with amounts as decimal strings. [] empties the section (a CSV must hold at least "
                           "one row)."},
@@ -546,6 +550,23 @@ OPENAPI: dict[str, Any] = {
         "responses": _RESPONSES,
     },
 }
+
+
+def _with_sections(document: dict[str, Any]) -> dict[str, Any]:
+    """The ESG section schemas, derived from the sections' own rules (imported late: the registry fills on use)."""
+    from ..disclosure.sections import all_specs
+    from ..disclosure.sections.jsonschema import section_json_schema
+    schemas = document["components"]["schemas"]
+    sections = schemas["FilingDocument"]["properties"]["sections"]
+    for spec in all_specs():
+        schemas[f"Section_{spec.key}"] = section_json_schema(spec)
+        sections["properties"][spec.key] = _schema(f"Section_{spec.key}")
+        if spec.key not in sections["required"]:
+            sections["required"].append(spec.key)
+    return document
+
+
+_with_sections(OPENAPI)
 
 
 def openapi_document() -> dict[str, Any]:

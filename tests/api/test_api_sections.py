@@ -59,6 +59,47 @@ SAMPLES: dict[str, object] = {
          "incidents": [], "tailings_facilities": [], "assurances": [], "conclusion_attachment": None,
          "comment": "Коомдук угуу 2025-жылдын апрелинде өттү"},
     ],
+    "social_agreements": [
+        {"counterparty_kind": "aiyl_okmotu", "counterparty_name": "Ак-Суу айыл өкмөтү",
+         "district": "Жети-Өгүз району", "region": "ISSYK_KUL", "agreement_number": "СП-14/2024",
+         "signed_date": "2024-12-20", "start_date": "2025-01-01", "end_date": "2027-12-31", "legal_basis": "licence",
+         "committed_cash_kgs": "15000000.00",
+         "committed_in_kind": [
+             {"description": "Мектепке көмүр (120 т)", "estimated_value_kgs": "720000.00"},
+             {"description": "Грейдер менен жол оңдоо", "estimated_value_kgs": None},
+         ],
+         "disbursed_cash_kgs": "5000000.50", "disbursed_in_kind_kgs": "720000.00",
+         "purposes": ["water", "education", "other"], "purpose_other": "Көчө жарыгы",
+         "beneficiaries": "Кызыл-Суу жана Ак-Суу айылдарынын тургундары", "beneficiaries_count": 4200,
+         "hearing_reference": "H-2025-01", "agreement_attachment": None},
+        {"counterparty_kind": "town", "counterparty_name": "Балыкчы шаарынын мэриясы", "district": "",
+         "region": "ISSYK_KUL", "agreement_number": "7", "signed_date": "2025-03-15", "start_date": "2025-01-01",
+         "end_date": None, "legal_basis": "voluntary", "committed_cash_kgs": None, "committed_in_kind": [],
+         "disbursed_cash_kgs": None, "disbursed_in_kind_kgs": None, "purposes": ["jobs_training"],
+         "purpose_other": "", "beneficiaries": "", "beneficiaries_count": None, "hearing_reference": "",
+         "agreement_attachment": None},
+    ],
+    "public_hearings": [
+        {"reference": "H-2025-01", "project": "KG-0001-AP", "date": "2025-03-12", "settlement": "Кызыл-Суу",
+         "aiyl_aimak": "Ак-Суу айыл аймагы", "district": "Жети-Өгүз району", "region": "ISSYK_KUL",
+         "stage": "expansion", "organiser": "joint", "announced_via": ["aiyl_okmotu", "notice_board", "other"],
+         "announced_other": "WhatsApp тобу", "notice_days": 14, "languages": ["ky", "ru"], "language_other": "",
+         "participants_total": 86, "participants_women": 31,
+         "topics": "Социалдык пакет, суу сактоо, жергиликтүү тургундарды жумушка алуу",
+         "concerns": [
+             {"concern": "Айылдын ичүүчү суусу булганат деп кооптонушат",
+              "answer": "Суу мониторинги ар чейрек сайын жүргүзүлөт",
+              "commitment": "Суунун анализинин жыйынтыктарын айыл өкмөтүнө жарыялоо",
+              "commitment_due_date": "2025-06-30"},
+             {"concern": "Жумушка алуу", "answer": "", "commitment": "", "commitment_due_date": None},
+         ],
+         "outcome": "Коомдук угуу социалдык пакеттин долбоорун жактырды", "minutes_attachment": None},
+        {"reference": "H-2025-02", "project": "", "date": "2025-11-05", "settlement": "Балыкчы", "aiyl_aimak": "",
+         "district": "", "region": "ISSYK_KUL", "stage": "operation", "organiser": "company",
+         "announced_via": ["local_newspaper"], "announced_other": "", "notice_days": 0, "languages": ["ky"],
+         "language_other": "", "participants_total": 40, "participants_women": None, "topics": "Annual report",
+         "concerns": [], "outcome": "", "minutes_attachment": None},
+    ],
     "production": [
         {"mineral": "SB", "mineral_name": "", "project": "KG-0001-AP", "unit": "t", "produced_volume": "1250.500",
          "produced_value_kgs": "98000000.00", "exported_volume": "1200", "exported_value_kgs": "95500000.50",
@@ -66,6 +107,29 @@ SAMPLES: dict[str, object] = {
         {"mineral": "other", "mineral_name": "Алтын (gold)", "project": "", "unit": "troy_oz",
          "produced_volume": "3200.25", "produced_value_kgs": None, "exported_volume": None,
          "exported_value_kgs": None, "comment": "Доре эритмеси"},
+    ],
+    "workforce": {
+        "employees_total": 1200, "citizens": 1104, "foreign_nationals": 96, "women": 168, "women_in_management": 9,
+        "local_residents": 610, "contractors": None,
+        "by_level": [
+            {"level": "management", "total": 60, "women": 9, "citizens": 48},
+            {"level": "specialists", "total": 240, "women": 62, "citizens": 214},
+            {"level": "skilled_workers", "total": 620, "women": 55, "citizens": 582},
+            {"level": "unskilled_workers", "total": 280, "women": 42, "citizens": None},
+        ],
+        "training_spend_kgs": "4500000.50", "training_hours": 18400,
+        "comment": "Жергиликтүү тургундар үчүн кесиптик окуу борбору ачылды"},
+    # dates of birth and identity documents are never returned by GET (tests/disclosure/test_private_fields.py)
+    "beneficial_owners": [
+        {"surname": "Асанов", "given_name": "Бакыт", "patronymic": "Төлөгөнович", "nationality": "KG",
+         "country_of_residence": "KG", "ownership_pct": "60", "voting_pct": "60.00", "direct_or_indirect": "direct",
+         "means_of_control": ["shares", "voting_rights", "board_appointment"], "control_details": "",
+         "is_pep": True, "pep_position": "Жогорку Кеңештин депутаты (2015–2020)"},
+        {"surname": "Smith", "given_name": "John", "patronymic": "", "nationality": "GB",
+         "country_of_residence": "CY", "ownership_pct": "25.5", "voting_pct": None, "direct_or_indirect": "indirect",
+         "means_of_control": ["shares", "other_influence"],
+         "control_details": "Through Alatoo Holdings Ltd (Cyprus), 51 per cent of the shares", "is_pep": False,
+         "pep_position": ""},
     ],
 }
 
@@ -162,3 +226,30 @@ def test_the_submitted_hash_covers_the_esg_sections(api_world, api_as) -> None:
 def test_json_is_required_for_esg_sections(api_world, api_as) -> None:
     api = api_as("filer")
     assert api.put_csv("/filings/2025/production", b"mineral\nSB\n").status_code == 415
+
+
+def _json_schema(node):
+    """OpenAPI 3.0 ``nullable`` → JSON Schema (type or null), recursively."""
+    if isinstance(node, dict):
+        node = {key: _json_schema(value) for key, value in node.items() if key != "writeOnly"}
+        if node.pop("nullable", False):
+            if "type" in node:
+                node["type"] = [node["type"], "null"]
+            if "enum" in node:
+                node["enum"] = [*node["enum"], None]
+        return node
+    if isinstance(node, list):
+        return [_json_schema(value) for value in node]
+    return node
+
+
+@pytest.mark.parametrize("section", registered())
+def test_the_openapi_document_describes_each_section_as_its_rules_accept_it(section: str) -> None:
+    import jsonschema
+    from esg_portal.api.openapi import openapi_document
+    schema = _json_schema(openapi_document()["components"]["schemas"][f"Section_{section}"])
+    jsonschema.validate(SAMPLES[section], schema)
+    bad = copy.deepcopy(SAMPLES[section])
+    (bad[0] if isinstance(bad, list) else bad)["no_such_field"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
