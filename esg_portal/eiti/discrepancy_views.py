@@ -19,6 +19,8 @@ from . import discrepancies
 from .labels import REASON_LABELS, STATUS_LABELS
 
 bp = Blueprint("discrepancies", __name__, url_prefix="/discrepancies")
+#: the secretariat's runs page (eiti.run_views), linked when registered
+RUNS_ENDPOINT = "reconciliation.runs_page"
 
 
 @bp.before_request
@@ -59,7 +61,8 @@ def _line_page(run_id: int, position: int, status: int = 200, form: RaiseQueryFo
                failed_decision: tuple[int, DecisionForm] | None = None):
     page = discrepancies.line_page(current_user, run_id, position)
     return render_template("discrepancies/line.html", page=page, form=form or RaiseQueryForm(formdata=None),
-                           failed_decision=failed_decision, **_labels()), status
+                           failed_decision=failed_decision, view_endpoints=current_app.view_functions,
+                           **_labels()), status
 
 
 @bp.route("/runs/<int:run_id>/lines/<int:position>")
@@ -90,7 +93,9 @@ def index(year: int):
     queries = discrepancies.queries_for(current_user, year)
     names = discrepancies.names_of([discrepancies.line_key(q) for q in queries])
     return render_template("discrepancies/index.html", year=year, queries=queries,
-                           names={q.id: names[discrepancies.line_key(q)] for q in queries}, **_labels())
+                           names={q.id: names[discrepancies.line_key(q)] for q in queries},
+                           runs_endpoint=RUNS_ENDPOINT if RUNS_ENDPOINT in current_app.view_functions else None,
+                           **_labels())
 
 
 def _query_page(query_id: int, status: int = 200, **forms):
@@ -134,7 +139,7 @@ def answer(discrepancy_query_id: int):
     query = discrepancies.get_query(current_user, discrepancy_query_id)
     form = AnswerForm()
     return _query_action(query.id, form, lambda: discrepancies.answer_query(current_user, query, form.answer.data),
-                         _("Your answer was sent to the EITI secretariat."), "answer", "answer_form")
+                         _("Your answer was sent to the EITI secretariat."), "answer-heading", "answer_form")
 
 
 @bp.route("/queries/<int:discrepancy_query_id>/adjustments", methods=["POST"])

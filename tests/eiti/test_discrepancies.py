@@ -109,6 +109,7 @@ def test_the_line_page_shows_the_figures_of_every_run_to_the_secretariat(app: Fl
     assert 'id="run-1"' in text and 'id="run-2"' in text
     assert f"/discrepancies/runs/{data['run2']}/lines/5" in text
     assert 'id="raise-query"' in text
+    assert 'href="/eiti/2025/reconciliation"' in text  # back to the runs page of the period
     assert client.get(f"/discrepancies/runs/{data['run']}/lines/99").status_code == 404
 
 
@@ -436,7 +437,7 @@ def test_the_whole_workflow_through_the_pages_is_attributed_in_the_audit_trail(a
     assert f'href="{query_path}"' in filer.get("/discrepancies/2025").get_data(as_text=True)
 
     response = post_form(filer, f"{query_path}/answer", {"answer": "Paid late, on 2 January."}, form_page=query_path)
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"{query_path}#answer")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{query_path}#answer-heading")
     response = post_form(filer, f"{query_path}/adjustments", {
         "side": "company", "amount": "265.50", "reason": "timing", "comment": "Paid on 2 January.",
         "evidence": "Payment order 17"}, form_page=query_path)
