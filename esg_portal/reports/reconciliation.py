@@ -130,6 +130,8 @@ def bar_chart(bars: Sequence[Mapping], st: Styles, width: float = WIDTH) -> Draw
     step = 15
     height = step * len(bars) + 16
     drawing = Drawing(width, height)
+    # the drawing's own default font is Helvetica, pulled into the PDF even when no text uses it
+    drawing.initialFontName, drawing.initialFontSize = st.fonts.regular, size
     chart = HorizontalBarChart()
     chart.x, chart.y = label_width + 4, 8
     chart.width, chart.height = width - label_width - 8, step * len(bars)
