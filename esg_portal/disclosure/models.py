@@ -172,6 +172,8 @@ class DisclosureSection(Audited, db.Model):
 
     __tablename__ = "disclosure_section"
     __table_args__ = (UniqueConstraint("disclosure_id", "section"),)
+    #: the audit trail records that private data changed, never the values
+    __audit_redact__ = ("restricted",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id", ondelete="CASCADE"), index=True)
