@@ -114,6 +114,8 @@ class ReportPage:
     threshold: str
     totals: dict[str, str]
     counts: list[tuple[str, str, str]]
+    #: the statuses that occur in the run (the summaries' count columns)
+    present: frozenset[str]
     summaries: dict[str, list[dict[str, object]]]
     summary_totals: dict[str, str]
     non_reporting: list[dict[str, str]]
@@ -187,6 +189,7 @@ def report_page(actor: User, run_id: int, locale: str, args: Mapping[str, str]) 
                 "not_included": amount_text(totals["government_not_included"], cur, loc),
                 "lines": count_text(totals["lines"], loc)},
         counts=[(s, status_label(s), count_text(totals["counts"][s], loc)) for s in engine.STATUSES],
+        present=frozenset(s for s in engine.STATUSES if totals["counts"][s]),
         summaries={by: _summary_rows(report, by) for by in ("stream", "entity", "company")},
         summary_totals={"company_amount": amount_text(totals["company_amount"], cur, loc),
                         "government_amount": amount_text(totals["government_amount"], cur, loc),

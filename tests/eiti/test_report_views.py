@@ -86,6 +86,12 @@ def test_the_report_shows_summaries_non_reporting_and_every_line_discrepancies_f
     # totals agree with the lines; names come from the register and the reference data
     assert 'id="total-company">2,420,000.00<' in html and 'id="total-government">3,174,445.67<' in html
     assert 'id="count-discrepancy">3<' in html
+    stream_row = re.search(r'<tr id="summary-stream-LOCAL_DEV">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', stream_row)[:4] == ["200,000.00", "260,000.00", "60,000.00",
+                                                                          "1.89\u00a0%"]
+    company_row = re.search(rf'<tr id="summary-company-{A}">(.*?)</tr>', html, re.S).group(1)
+    assert "1,950,000.00" in company_row and "1,960,000.00" in company_row
+    assert "Not applicable</th>" not in html.split('id="summary-stream"')[1].split("</thead>")[0]  # none occur
     for name in COMPANIES.values():
         assert name in html
     assert "Contribution to local infrastructure development" in html and "1415E4" in html
