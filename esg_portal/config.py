@@ -76,7 +76,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
 
     Recognised variables: ``ESG_ENV`` (development | production | testing),
     ``DATABASE_URL``, ``SECRET_KEY``, ``ESG_DEFAULT_LOCALE``, ``ESG_SECURE_COOKIES``,
-    ``ESG_LOGIN_MAX_FAILURES``, ``ESG_LOGIN_LOCK_MINUTES``, ``ESG_MAX_UPLOAD_MB``.
+    ``ESG_LOGIN_MAX_FAILURES``, ``ESG_LOGIN_LOCK_MINUTES``, ``ESG_MAX_UPLOAD_MB``,
+    ``ESG_MAX_ATTACHMENT_MB``, ``ESG_ATTACHMENTS_DIR``.
     """
     env = os.environ if environ is None else environ
     mode = parse_choice("ESG_ENV", env.get("ESG_ENV", "development"), ENVIRONMENTS)
@@ -100,6 +101,12 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
 
     secure_cookies = parse_bool("ESG_SECURE_COOKIES", env.get("ESG_SECURE_COOKIES", "1" if production else "0"))
     max_upload_mb = parse_int("ESG_MAX_UPLOAD_MB", env.get("ESG_MAX_UPLOAD_MB", "10"), 1, 200)
+    # attachments (scanned conclusions, signed agreements) may be larger than data uploads: their own
+    # limit applies to the attachment routes only (disclosure.attachment_views, api.attachments)
+    max_attachment_mb = parse_int("ESG_MAX_ATTACHMENT_MB", env.get("ESG_MAX_ATTACHMENT_MB", "20"), 1, 200)
+    attachments_dir = env.get("ESG_ATTACHMENTS_DIR", "").strip()
+    if attachments_dir and not Path(attachments_dir).is_absolute():
+        raise ConfigError(f"ESG_ATTACHMENTS_DIR must be an absolute path; got {attachments_dir!r}")
     return {
         "ESG_ENV": mode,
         "SECRET_KEY": secret,
@@ -115,6 +122,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
             "ESG_LOGIN_LOCK_MINUTES", env.get("ESG_LOGIN_LOCK_MINUTES", "15"), 1, 24 * 60
         ),
         "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+        "ESG_MAX_ATTACHMENT_BYTES": max_attachment_mb * 1024 * 1024,
+        #: where attachment files are kept, outside the web root ("": <instance path>/attachments)
+        "ESG_ATTACHMENTS_DIR": attachments_dir,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

@@ -23,7 +23,8 @@ from esg_portal.accounts.permissions import scope_companies, scope_disclosures, 
 from esg_portal.companies import services as company_services
 from esg_portal.companies.models import Company
 from esg_portal.dashboard.services import dashboard_for
-from esg_portal.disclosure.models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
+from esg_portal.disclosure.models import (Attachment, Disclosure, DisclosureStatus, FilingQuery, PaymentLine,
+                                         QueryStatus)
 from esg_portal.eiti.models import AddressedTo, Adjustment, DiscrepancyQuery, ReconciliationLine, ReconciliationRun
 from esg_portal.extensions import db
 from esg_portal.receipts.models import BatchStatus, ReceiptBatch
@@ -58,6 +59,9 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "discrepancy_query_id": (["own_discrepancy_query", "own_agency_query"],
                              ["other_discrepancy_query", "other_agency_query"]),
     "adjustment_id": (["own_adjustment"], ["other_adjustment"]),
+    # a file attached to each side's draft and to each side's submitted version
+    "attachment_id": (["own_attachment", "own_submitted_attachment"],
+                      ["other_attachment", "other_submitted_attachment"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
 NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code"}
@@ -93,6 +97,15 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
                     government_entity_id=agencies["STS"], amount_minor=100, currency="KGS"))
                 db.session.flush()
             extra[f"{side}_submitted_line"] = submitted_version.payment_lines[0].id
+            for key, version in ((f"{side}_attachment", draft), (f"{side}_submitted_attachment", submitted)):
+                owner = db.session.get(Disclosure, version)
+                attachment = Attachment(company_id=owner.company_id, period_id=owner.period_id,
+                                        disclosure_id=owner.id, original_name=f"{key}.pdf",
+                                        stored_name=f"{key:0<64}"[:64], sha256=f"{key:a<64}"[:64],
+                                        media_type="application/pdf", size_bytes=1)
+                db.session.add(attachment)
+                db.session.flush()
+                extra[key] = attachment.id
             query = FilingQuery(disclosure_id=submitted, question="?", status=QueryStatus.OPEN)
             token = ApiToken(user_id=user, name=f"{side} token", token_hash=f"{side:0<64}"[:64], prefix=side)
             db.session.add_all([query, token])

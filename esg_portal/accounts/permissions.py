@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, false
 
 from ..companies.models import Company
-from ..disclosure.models import Disclosure, DisclosureStatus
+from ..disclosure.models import Attachment, Disclosure, DisclosureStatus
 from ..eiti.models import AddressedTo, DiscrepancyQuery
 from ..errors import PermissionDenied
 from ..receipts.models import BatchStatus, ReceiptBatch
@@ -80,6 +80,21 @@ def can_edit_disclosure(user: Any, disclosure: Disclosure) -> bool:
 
 def can_submit_disclosure(user: Any, disclosure: Disclosure) -> bool:
     return can_edit_disclosure(user, disclosure) and bool(user.is_signatory)
+
+
+def can_fetch_attachment(user: Any, attachment: Attachment) -> bool:
+    """A filer of the company always; the EITI secretariat once the version the file was uploaded
+    to has been submitted (like a draft, a file still being prepared is the company's own).
+    Agency officers, administrators and visitors never: published attachments are served from
+    releases, not from here."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role is Role.COMPANY_FILER:
+        return user.company_id == attachment.company_id
+    if user.role is Role.SECRETARIAT:
+        version = attachment.disclosure
+        return version is not None and version.status is not DisclosureStatus.DRAFT
+    return False
 
 
 def is_filer_of(user: Any, company_id: int) -> bool:

@@ -524,6 +524,79 @@ _PATHS.update({
     }},
 })
 
+# --- attachments (api/attachments.py) ------------------------------------------------------
+
+_ATTACHMENT_TYPES = ["application/pdf", "image/jpeg", "image/png"]
+_SCHEMAS.update({
+    "Attachment": {
+        "type": "object", "required": ["id", "sha256", "media_type", "size", "name", "title", "uploaded_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                       "description": "How sections name the file (e.g. an EIA conclusion, a signed agreement)."},
+            "media_type": {"type": "string", "enum": _ATTACHMENT_TYPES,
+                           "description": "Detected from the content, not taken from the request."},
+            "size": {"type": "integer", "minimum": 1, "description": "Bytes."},
+            "name": {"type": "string", "example": "conclusion.pdf", "description": "The file name as sent."},
+            "title": {**_STRING_OR_NULL, "example": "EIA conclusion No. 12/2024"},
+            "uploaded_at": _TIME,
+        },
+    },
+    "AttachmentList": {"type": "object", "required": ["data"],
+                       "properties": {"data": {"type": "array", "items": _schema("Attachment"),
+                                               "description": "Oldest first."}}},
+})
+
+_RAW_FILE = {"schema": {"type": "string", "format": "binary"}}
+_PATHS.update({
+    "/filings/{year}/attachments": {
+        "post": {
+            "operationId": "uploadAttachment", "tags": ["filings"], "summary": "Attach a file to the draft",
+            "description": _FILER + " Opens the draft (creating version 1 if nothing exists) and keeps the file. "
+                                    "A PDF, JPEG or PNG, judged by its content (a renamed program is refused), "
+                                    "at most ESG_MAX_ATTACHMENT_MB (20 MB by default, more than other uploads). "
+                                    "The file name must be a plain name (no folder, drive or control characters) "
+                                    "whose extension agrees with the content (.pdf, .jpg/.jpeg, .png). The same "
+                                    "file twice in one period is refused. Files are seen only by the company and, "
+                                    "once the version is submitted, by the EITI secretariat.",
+            "parameters": [_YEAR],
+            "requestBody": {"required": True, "content": {
+                "multipart/form-data": {"schema": {
+                    "type": "object", "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary",
+                                            "description": "The file, with its file name."},
+                                   "title": {"type": "string", "maxLength": 255}}}},
+                **{media_type: _RAW_FILE for media_type in _ATTACHMENT_TYPES},
+            }, "description": "Either multipart/form-data with the field file (and title), or the file itself as "
+                              "the body with its Content-Type, which must agree with the content, and the headers "
+                              "X-Filename (required: the file name) and X-Title (optional), letters beyond ASCII "
+                              "percent-encoded as UTF-8 (X-Filename: %D0%90%D0%A7%D0%A2%D0%91.pdf)."},
+            "responses": {
+                "201": _answer("The stored file.", "Attachment"),
+                "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+                "404": _ref_response("PeriodNotFound"),
+                "409": _ref_response("Conflict"),
+                "413": _error("The file is over ESG_MAX_ATTACHMENT_MB; nothing was stored.", "too_large"),
+                "415": _ref_response("UnsupportedMediaType"),
+                "422": {"description": "The file was refused (errors.file says why); nothing was stored.",
+                        "content": _json(_schema("ValidationError"), {
+                            "error": {"code": "invalid", "message": "Some values are not valid."},
+                            "errors": {"file": ["This file is not a PDF, JPEG or PNG document. A file is judged by "
+                                                "its content, not by its name."]}})},
+            },
+        },
+        "get": {
+            "operationId": "listAttachments", "tags": ["filings"], "summary": "The company's files for the period",
+            "description": _FILER + " Every file of the company for the period, of every version; nothing is stored "
+                                    "by asking.",
+            "parameters": [_YEAR],
+            "responses": {"200": _answer("The files.", "AttachmentList"),
+                          "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
+                          "404": _ref_response("PeriodNotFound")},
+        },
+    },
+})
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {

@@ -1,4 +1,118 @@
-"""Attachments of a filing: upload, list, fetch (company and secretariat only before publication)."""
-from flask import Blueprint
+"""Attachments of a filing: upload, list, fetch (company and secretariat only before publication).
+
+The upload takes its own size limit (``ESG_MAX_ATTACHMENT_MB``), larger than the portal's
+``MAX_CONTENT_LENGTH``: the upload view is exempt from the automatic CSRF check (which would
+read the body under the smaller limit) and checks the CSRF token itself once the limit is
+raised for that one request. Files are always sent as downloads, never shown inline.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..errors import ValidationError
+from ..extensions import csrf, db
+from ..forms.attachments import AttachmentForm
+from . import attachments
+from .sections import spec_for
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
+
+#: room for the multipart envelope (boundaries, headers, the title) around a file at the limit
+ENVELOPE_BYTES = 64 * 1024
+
+
+def receive_attachment_body() -> None:
+    """Let this request carry one attachment: the attachment limit instead of MAX_CONTENT_LENGTH,
+    and an early 413 when the declared length is already over it (the body is then never read)."""
+    limit = attachments.max_bytes() + ENVELOPE_BYTES
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        raise attachments.too_large()
+
+
+def _page(year: int, form: AttachmentForm, status: int = 200):
+    page = attachments.filing_attachments(current_user, year)
+    labels = {key: (spec.label if (spec := spec_for(key)) else key)
+              for keys in page.references.values() for key in keys}
+    return render_template("attachments/filing.html", page=page, form=form, section_labels=labels,
+                           limit=attachments.size_text(attachments.max_bytes()), size=_size,
+                           type_names={attachments.PDF: "PDF", attachments.JPEG: "JPEG", attachments.PNG: "PNG"}), status
+
+
+def _size(size: int) -> str:
+    """A file size for people: bytes, KB or MB with one decimal, in the reader's number format."""
+    if size < 1024:
+        return _("%(num)s bytes", num=size)
+    if size < 1024 * 1024:
+        return _("%(num)s KB", num=format_decimal((Decimal(size) / 1024).quantize(Decimal("0.1"))))
+    return _("%(num)s MB", num=format_decimal((Decimal(size) / (1024 * 1024)).quantize(Decimal("0.1"))))
+
+
+@bp.route("/filing/<int:year>", methods=["GET", "POST"])
+@csrf.exempt
+@login_required
+def filing(year: int):
+    if request.method == "GET":
+        return _page(year, AttachmentForm(formdata=None))
+    attachments.filer_company(current_user)  # who may upload is answered before the body is read
+    form = AttachmentForm(formdata=None)
+    try:
+        receive_attachment_body()
+        csrf.protect()
+        form = AttachmentForm()
+        if form.validate_on_submit():
+            upload = form.file.data
+            attachment = attachments.attach_to_filing(current_user, year, upload.read(), upload.filename,
+                                                      form.title.data)
+            db.session.commit()
+            flash(_("The file “%(name)s” was attached. SHA-256: %(sha256)s", name=attachment.original_name,
+                    sha256=attachment.sha256), "success")
+            return redirect(url_for(".filing", year=year))
+    except attachments.AttachmentTooLarge as error:
+        db.session.rollback()
+        form.file.errors = [error.message]
+        return _page(year, form, 413)
+    except ValidationError as error:
+        db.session.rollback()
+        for name, messages in error.errors.items():
+            target = form._fields.get(name)
+            if target is not None:
+                target.errors = [*target.errors, *messages]
+            else:
+                form.form_errors = [*form.form_errors, *messages]
+    return _page(year, form, 422)
+
+
+@bp.route("/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    attachment, path = attachments.fetch_attachment(current_user, attachment_id)
+    response = send_file(path, mimetype=attachment.media_type, as_attachment=True,
+                         download_name=attachment.original_name, conditional=False, etag=False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # never rendered by the portal's origin, even if a browser ignored the download disposition
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.route("/<int:attachment_id>/delete", methods=["POST"])
+@login_required
+def delete(attachment_id: int):
+    attachment = attachments.get_attachment(current_user, attachment_id)
+    year, name = attachment.period.year, attachment.original_name
+    try:
+        attachments.delete_attachment(current_user, attachment)
+    except ValidationError as error:
+        db.session.rollback()
+        for messages in error.errors.values():
+            for message in messages:
+                flash(message, "error")
+        return redirect(url_for(".filing", year=year))
+    db.session.commit()
+    flash(_("The file “%(name)s” was deleted.", name=name), "success")
+    return redirect(url_for(".filing", year=year))

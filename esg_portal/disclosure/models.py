@@ -213,3 +213,4 @@ class Attachment(Audited, db.Model):
 
     company: Mapped[Company] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
+    disclosure: Mapped[Disclosure | None] = relationship()
