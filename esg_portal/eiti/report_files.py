@@ -352,6 +352,11 @@ def _pdf_summary(report: RunReport, by: str, title: str) -> dict:
 
 def pdf_data(report: RunReport) -> tuple[dict, dict]:
     """The data and labels of ``reports.build_reconciliation_report`` for a run, in the report's language."""
+    with force_locale(report.locale):
+        return _pdf_data(report)
+
+
+def _pdf_data(report: RunReport) -> tuple[dict, dict]:
     loc, cur, rules = report.locale, report.currency, report.rules
     totals = run_totals(report)
     rate = rules.get("usd_rate_scaled")
@@ -415,6 +420,4 @@ def pdf_data(report: RunReport) -> tuple[dict, dict]:
 
 def build_pdf(report: RunReport) -> bytes:
     """The report as a landscape PDF in the report's language."""
-    with force_locale(report.locale):
-        data, labels = pdf_data(report)
-    return build_reconciliation_report(data, labels)
+    return build_reconciliation_report(*pdf_data(report))

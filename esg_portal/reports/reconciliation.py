@@ -10,9 +10,8 @@ every figure already formatted for the reader (amounts are strings such as "1 23
 - ``sections``: [{``title``, ``note`` (optional), ``header``, ``rows``, ``numeric`` (column
   indexes), ``weights`` (column shares, 0 = as narrow as its longest word), ``total`` (optional
   last row, drawn bold), ``empty`` (text when there are no rows), ``compact`` (optional: a smaller
-  type for wide tables)}] — tables that split over pages
-  with their header repeated. A cell is a string, or a list of strings: the first line, then
-  muted lines below it;
+  type for wide tables)}] — tables that split over pages with their header repeated. A cell is a
+  string, or a list of strings shown one below the other;
 - optional: ``generated_at`` (formatted), ``language`` (BCP 47 tag for the metadata, default "en").
 
 ``labels``: ``portal_name``, ``title`` (running header), ``generated_at``; missing ones fall back
@@ -32,12 +31,11 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, Paragraph, Spacer
+from reportlab.platypus import Flowable, Spacer
 
 from esg_portal.reports.base import (
     ACCENT,
     MUTED,
-    MUTED_HEX,
     RULE,
     PageDecor,
     Styles,
@@ -49,7 +47,7 @@ from esg_portal.reports.base import (
     make_styles,
     para,
     section,
-    text,
+    wrap_text,
 )
 
 PAGE = landscape(A4)
@@ -62,15 +60,6 @@ LABELS_EN: dict[str, str] = {
     "title": "Reconciliation report",
     "generated_at": "Generated",
 }
-
-
-def _cell(value: object, style) -> Paragraph | str:
-    """A plain value as is; a list as its first line plus muted lines below."""
-    if isinstance(value, (list, tuple)):
-        first, *rest = [text(v) for v in value] or [""]
-        markup = first + "".join(f"<br/><font color='{MUTED_HEX}'>{line}</font>" for line in rest if line)
-        return Paragraph(markup, style)
-    return "" if value is None else str(value)
 
 
 def compact_styles(st: Styles, size: float = 6.6) -> Styles:
@@ -96,11 +85,27 @@ def _table_section(spec: Mapping, st: Styles) -> list[Flowable]:
     header = list(spec.get("header") or [])
     total = spec.get("total")
     all_rows = rows + ([total] if total else [])
-    cells = [[_cell(v, st.cell_num if i in numeric else st.cell) for i, v in enumerate(row)] for row in all_rows]
+    # plain text, its lines broken here: Paragraphs for thousands of cells would take minutes
+    joined = [[_lines(value) for value in row] for row in all_rows]
     weights = spec.get("weights") or [1] * len(header)
-    widths = fit_column_widths(header, cells, weights, st, total=WIDTH)
-    table = data_table(header, cells, widths, st, numeric=numeric, total_rows=1 if total else 0)
+    widths = fit_column_widths(header, joined, weights, st, total=WIDTH)
+    cells = []
+    for r, row in enumerate(joined):
+        font = st.fonts.bold if total and r == len(joined) - 1 else st.fonts.regular
+        wrapped = [value if i in numeric else wrap_text(value, widths[i], font, st.cell.fontSize)
+                   for i, value in enumerate(row)]
+        # a word wider than its column (only when even the narrowest columns overflow the page): a
+        # Paragraph, which splits long words
+        cells.append([para(row[i], st.cell) if value is None else value for i, value in enumerate(wrapped)])
+    table = data_table(header, cells, widths, st, numeric=numeric, total_rows=1 if total else 0, plain_text=True)
     return section(title, body + [table], st, keep_together=len(all_rows) <= 14)
+
+
+def _lines(value: object) -> str:
+    """A cell as text: a list becomes one line per item (no empty line at the end, which would add height)."""
+    if isinstance(value, (list, tuple)):
+        return "\n".join(str(v or "") for v in value).rstrip("\n")
+    return "" if value is None else str(value)
 
 
 def _number(value: object) -> float:
