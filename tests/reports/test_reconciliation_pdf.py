@@ -172,3 +172,15 @@ def test_every_page_has_ink(ky_pdf: Path, tmp_path: Path) -> None:
         width, height = map(int, header[1].split())
         pixels = header[3][:width * height]
         assert sum(1 for p in pixels if p < 160) > 0.001 * width * height, f"{pgm.name} looks blank"
+
+
+def test_wrap_text_breaks_at_spaces_within_the_width() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from esg_portal.reports.base import CELL_PADDING, make_styles, wrap_text
+    font = make_styles().fonts.regular
+    wrapped = wrap_text(KY_STREAM + "\n1415E4", 90, font, 7)
+    lines = wrapped.split("\n")
+    assert lines[-1] == "1415E4" and " ".join(lines[:-1]) == KY_STREAM and len(lines) > 2
+    assert all(stringWidth(line, font, 7) <= 90 - 2 * CELL_PADDING for line in lines)
+    assert wrap_text("инфраструктураны", 20, font, 7) is None  # a word wider than the column: a Paragraph's job
