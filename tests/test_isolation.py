@@ -51,6 +51,8 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "query_id": (["own_query"], ["other_query"]),
     "token_id": (["own_token"], ["other_token"]),
     "section": (["section"], ["section"]),
+    # the index of an item within a section of the actor's own draft (the filer's pages never name a company)
+    "item": (["item"], ["item"]),
     "stream_code": (["stream_code"], ["stream_code"]),
     # a 2025 run holding a line of each company (a run is the secretariat's: it holds both sides' figures)
     "run_id": (["run"], ["run"]),
@@ -64,7 +66,7 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
                       ["other_attachment", "other_submitted_attachment"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
-NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code"}
+NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item"}
 #: routes for visitors without an account; community pages (blueprint ``public``) read releases only
 PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static"}
 PUBLIC_BLUEPRINTS = {"public"}
@@ -115,7 +117,7 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
         extra.update(_discrepancy_records(world, agencies))
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
-            "section": "payments", "stream_code": "ROYALTY"}
+            "section": "production", "item": 0, "stream_code": "ROYALTY"}
 
 
 def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dict[str, int]:
