@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -43,13 +44,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The portal with reference and demo data, served on a free port in a thread."""
-    path = tmp_path_factory.mktemp("e2e") / "e2e.db"
+@contextmanager
+def serve_demo(path: Path) -> Iterator[str]:
+    """The portal with reference and demo data in the SQLite file ``path``, served on a free port in a thread."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                       "SECRET_KEY": "e2e-secret-not-for-production",
-                      "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                      "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                      "ESG_ATTACHMENTS_DIR": str(path.parent / "attachments")})
     # let unexpected errors render a 500 page instead of killing the server thread
     app.config["TESTING"] = False
     with app.app_context():
@@ -60,6 +61,15 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The demo portal shared by the session's browser tests (they may change its data)."""
+    with serve_demo(tmp_path_factory.mktemp("e2e") / "e2e.db") as url:
+        yield url
