@@ -28,6 +28,7 @@ from ..i18n import current_locale, format_deadline
 from ..tabular import TooLarge, UploadRejected
 from . import pages, review, services
 from .attestation import attestation_text
+from .bods import bods_export
 from .schemas import PaymentLookups
 from .templates import payments_template_csv, payments_template_xlsx
 
@@ -255,3 +256,10 @@ def diff(disclosure_id: int):
 def receipt(disclosure_id: int):
     filename, pdf = pages.receipt_pdf(current_user, disclosure_id, current_locale())
     return _download(pdf, filename, "application/pdf")
+
+
+@bp.route("/<int:disclosure_id>/bods.json")
+@login_required
+def bods(disclosure_id: int):
+    filename, body = bods_export(current_user, disclosure_id)
+    return _download(body, filename, "application/json")

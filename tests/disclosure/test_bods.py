@@ -270,3 +270,38 @@ def test_the_export_is_for_readers_of_submitted_versions(app, factory, filing) -
         with pytest.raises(NotFound):
             bods.bods_export(filer, filing["v1"])
         db.session.rollback()
+
+
+def test_the_bods_file_is_served_to_the_company_and_the_secretariat_only(app, world) -> None:
+    """GET /disclosures/<id>/bods.json: the company's own submitted versions and the secretariat; 404 for drafts."""
+    import json
+    from support import login
+    from esg_portal.audit import utcnow
+    from esg_portal.disclosure.models import Disclosure, DisclosureSection, DisclosureStatus
+    from esg_portal.disclosure.services import seal_version
+    from esg_portal.extensions import db
+    with app.app_context():
+        disclosure = db.session.get(Disclosure, world["own_disclosure"])
+        disclosure.sections.append(DisclosureSection(section="beneficial_owners", data=[{
+            "surname": "Токтогулов", "given_name": "Бакыт", "patronymic": "", "nationality": "KG",
+            "country_of_residence": "KG", "ownership_pct": "60", "voting_pct": None, "direct_or_indirect": "direct",
+            "means_of_control": ["shares"], "control_details": "", "is_pep": False, "pep_position": ""}],
+            restricted=[{"date_of_birth": "1971-03-08", "id_document": "AN1234567"}]))
+        db.session.flush()
+        url = f"/disclosures/{disclosure.id}/bods.json"
+        draft_client = app.test_client()
+        login(draft_client, "filer@test.kg")
+        assert draft_client.get(url).status_code == 404          # a draft has no declaration yet
+        disclosure.status, disclosure.submitted_at = DisclosureStatus.SUBMITTED, utcnow().replace(microsecond=0)
+        seal_version(disclosure)
+        db.session.commit()
+    for email, status in (("filer@test.kg", 200), ("secretariat@test.kg", 200), ("other@test.kg", 404),
+                          ("officer@test.kg", 404)):
+        client = app.test_client()
+        login(client, email)
+        response = client.get(url)
+        assert response.status_code in ((status,) if status == 200 else (403, 404)), email
+        if status == 200:
+            body = response.get_data(as_text=True)
+            assert "Токтогулов" in body and "1971" not in body and "AN1234567" not in body
+            assert any(s.get("recordType") == "person" for s in json.loads(body))
