@@ -11,6 +11,9 @@ Who sees which figures (the query page, ``query_view``): the secretariat sees ev
 of the line in every run; the company sees its own amount and the government amount of its
 own line; the agency sees its own amount and the question only, never the company's figures
 (nor the gap, which would reveal them, nor company-side adjustments).
+
+Reconciliation happens after the filing period closes, so a closed period does not stop
+queries, answers or adjustments: none of them changes a submitted figure.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ from ..extensions import db
 from ..i18n import current_locale, localized_name
 from ..money import MoneyError, to_minor
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
-from ..reference.periods import get_period, require_open
+from ..reference.periods import get_period
 from ..tabular import NumberError, number_error_message, parse_decimal
 from .models import (AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus,
                      ReconciliationLine, ReconciliationRun)
@@ -242,7 +245,6 @@ def raise_query(actor: User, run: ReconciliationRun, position: int, addressed_to
     """Ask the line's company or the line's government entity about one line of a run."""
     require(can_manage_discrepancies(actor))
     line = _line(run, position)
-    require_open(run.period)
     values = {item.value: item for item in AddressedTo}
     if addressed_to not in values:
         raise ValidationError({"addressed_to": [_("Choose whom to ask: the company or the agency.")]})
@@ -267,7 +269,6 @@ def answer_query(actor: User, query: DiscrepancyQuery, answer: str) -> Discrepan
         raise NotFound()
     if not is_addressee_of(actor, query):
         raise PermissionDenied(_("Only the company or agency asked can answer this question."))
-    require_open(query.period)
     if query.status is not DiscrepancyQueryStatus.OPEN:
         raise InvalidTransition(_("This question has already been answered or closed."))
     query.answer = _text(answer, "answer", _("Write your answer to the question."))
@@ -300,7 +301,6 @@ def propose_adjustment(actor: User, query: DiscrepancyQuery, side: str, amount: 
     """
     if not can_view_discrepancy_query(actor, query):
         raise NotFound()
-    require_open(query.period)
     if query.status is DiscrepancyQueryStatus.CLOSED:
         raise InvalidTransition(_("This question is closed: no adjustment can be proposed on it."))
     errors: dict[str, list[str]] = {}
@@ -335,7 +335,6 @@ def propose_adjustment(actor: User, query: DiscrepancyQuery, side: str, amount: 
 def decide_adjustment(actor: User, adjustment: Adjustment, accept: bool, comment: str | None = None) -> Adjustment:
     """Accept or reject a proposed adjustment, once; a rejection needs a reason."""
     require(can_manage_discrepancies(actor))
-    require_open(adjustment.period)
     if adjustment.status is not AdjustmentStatus.PROPOSED:
         raise InvalidTransition(_("This adjustment has already been decided."))
     required = None if accept else _("Say why the adjustment is rejected: the proposer sees this comment.")
@@ -349,7 +348,6 @@ def decide_adjustment(actor: User, adjustment: Adjustment, accept: bool, comment
 def close_query(actor: User, query: DiscrepancyQuery) -> DiscrepancyQuery:
     """The secretariat closes a query once every proposed adjustment on it is decided."""
     require(can_manage_discrepancies(actor))
-    require_open(query.period)
     if query.status is DiscrepancyQueryStatus.CLOSED:
         raise InvalidTransition(_("This question is already closed."))
     if any(a.status is AdjustmentStatus.PROPOSED for a in query.adjustments):

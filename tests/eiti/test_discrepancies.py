@@ -18,7 +18,6 @@ from esg_portal.errors import InvalidTransition, NotFound, PermissionDenied, Val
 from esg_portal.extensions import db
 from esg_portal.money import to_minor
 from esg_portal.reference.models import PeriodStatus, ReportingPeriod
-from esg_portal.reference.periods import PeriodClosed
 
 OWN_INN, OTHER_INN, GHOST_INN = "00000000000101", "00000000000202", "00000000000303"
 
@@ -318,16 +317,15 @@ def test_closing(app_ctx, data) -> None:
         discrepancies.answer_query(user(data["filer"]), query, "late")
 
 
-def test_nothing_changes_in_a_closed_period(app_ctx, data) -> None:
-    query = _raise(data)
-    adjustment = _propose(data["filer"], query)
+def test_reconciliation_goes_on_after_the_filing_period_closes(app_ctx, data) -> None:
+    """Closing a period stops filing, not reconciliation: queries and adjustments change no submitted figure."""
     db.session.get(ReportingPeriod, data["period"]).status = PeriodStatus.CLOSED
-    for attempt in (lambda: _raise(data), lambda: discrepancies.answer_query(user(data["filer"]), query, "a"),
-                    lambda: _propose(data["filer"], query),
-                    lambda: discrepancies.decide_adjustment(user(data["secretariat"]), adjustment, True, ""),
-                    lambda: discrepancies.close_query(user(data["secretariat"]), query)):
-        with pytest.raises(PeriodClosed):
-            attempt()
+    query = _raise(data)
+    discrepancies.answer_query(user(data["filer"]), query, "paid in January")
+    adjustment = _propose(data["filer"], query)
+    discrepancies.decide_adjustment(user(data["secretariat"]), adjustment, True, "")
+    discrepancies.close_query(user(data["secretariat"]), query)
+    assert adjustment.status.value == "accepted" and query.status.value == "closed"
 
 
 def test_the_line_history_follows_the_key_across_runs(app_ctx, data) -> None:
