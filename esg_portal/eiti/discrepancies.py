@@ -410,7 +410,7 @@ def query_view(actor: User, query_id: int) -> QueryView:
                                                                   *_key_filter(ReconciliationLine, line_key(query))))
     agency_reader = not staff and query.addressed_to is AddressedTo.AGENCY
     adjustments = [a for a in query.adjustments if not agency_reader or a.side == "government"]
-    is_open = query.period.status.value == "open"
+    is_open = True  # reconciliation continues after the filing period closes
     addressee = is_addressee_of(actor, query)
     return QueryView(
         query=query, names=key_names(line_key(query)), line=line,
