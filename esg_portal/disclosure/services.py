@@ -25,6 +25,7 @@ from ..money import from_minor, usd_minor_to_kgs_minor
 from ..reference.models import ReportingPeriod
 from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, require_open  # noqa: F401 (re-exported)
 from . import workflow
+from .carry_over import carry_over
 from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
 from .models import DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
@@ -92,6 +93,7 @@ def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclo
                        created_by_id=actor.id)
     db.session.add(draft)
     db.session.flush()
+    carry_over(draft)  # last year's owners and running agreements, to be confirmed by the filer
     return draft
 
 
