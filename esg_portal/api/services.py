@@ -71,9 +71,6 @@ def _unknown_section(section: str) -> NotFound:
         message = _("The profile is not sent: it is copied from the company register when the filing is submitted. "
                     "Ask the EITI secretariat to correct the register. Sections you can send: %(sections)s.",
                     sections=writable)
-    elif section in filings.SECTIONS:
-        message = _("The section “%(section)s” cannot be sent through the API yet; it will be in a later version of "
-                    "the portal. Sections you can send now: %(sections)s.", section=section, sections=writable)
     else:
         message = _("There is no section “%(section)s”. Sections you can send: %(sections)s.",
                     section=section[:50], sections=writable)
