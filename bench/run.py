@@ -23,7 +23,9 @@ MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 #: (name, target in milliseconds)
 TARGETS = {"migrate": 5000, "reference load": 2000, "demo load": 10000,
            "dashboard (filer) p50": 100, "company page p50": 100, "login page p50": 50,
-           "filing page (filer) p50": 150, "upload check, 50,000 rows": 30000}
+           "filing page (filer) p50": 150, "upload check, 50,000 rows": 30000,
+           "section page (EIA) p50": 150, "reconciliation run 2024": 5000, "report page p50": 1000,
+           "report XLSX": 5000, "report PDF": 10000}
 
 
 def timed(fn) -> float:
@@ -84,8 +86,20 @@ def main() -> int:
         company_path = re.search(r'href="(/companies/\d+)"', client.get("/").text).group(1)
         results["company page p50"] = p50(client, company_path)
         results["filing page (filer) p50"] = p50(client, "/disclosures/filing/2025", n=20)
+        results["section page (EIA) p50"] = p50(client, "/disclosures/filing/2025/sections/eia", n=20)
         with app.test_request_context("/?lang=en"):
             results["upload check, 50,000 rows"] = timed(lambda: _upload_50k(app))
+        staff = app.test_client()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', staff.get("/login").text).group(1)
+        staff.post("/login", data={"email": "secretariat@demo.kg", "password": DEMO_PASSWORD, "csrf_token": token})
+        page = staff.get("/eiti/2024/reconciliation").text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        results["reconciliation run 2024"] = timed(
+            lambda: staff.post("/eiti/2024/reconciliation/run", data={"csrf_token": token}))
+        run_path = re.search(r'href="(/eiti/runs/\d+/report)', staff.get("/eiti/2024/reconciliation").text).group(1)
+        results["report page p50"] = p50(staff, run_path, n=10)
+        results["report XLSX"] = timed(lambda: staff.get(run_path + ".xlsx"))
+        results["report PDF"] = timed(lambda: staff.get(run_path + ".pdf"))
     failed = 0
     for name, value in results.items():
         target = TARGETS[name]
