@@ -1,7 +1,7 @@
 """Receipt pages: the agency officer's period page (entry, upload, submit, correction) and the read view."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -10,11 +10,11 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..forms.receipts import CorrectionForm, ReceiptAttestationForm, ReceiptForm, ReceiptUploadForm
 from ..i18n import SUPPORTED_LOCALES, current_locale
-from ..tabular import TooLarge, UploadRejected
+from ..tabular import TooLarge, UploadRejected, csv_template
 from . import services
 from .attestation import attestation_text
 from .models import BatchStatus
-from .schemas import load_receipt_lookups, read_receipt_upload
+from .schemas import RECEIPT_COLUMNS, load_receipt_lookups, read_receipt_upload
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -132,3 +132,12 @@ def correction(year: int):
                 version=batch.version, previous=batch.version - 1), "success")
         return redirect(url_for(".period", year=year))
     return _page(year, 422, correction_form=form)
+
+
+@bp.route("/<int:year>/receipts-template.csv")
+@login_required
+def template_csv(year: int):
+    """The upload's columns, one header row (UTF-8 with BOM so that spreadsheets keep Kyrgyz letters)."""
+    _context(year)  # an agency officer's page: others get 403
+    return Response(csv_template(RECEIPT_COLUMNS), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="receipts-template-{year}.csv"'})

@@ -78,3 +78,15 @@ def test_a_period_without_a_batch_and_in_russian(client, world, factory):
     page = client.get("/receipts/2026?lang=ru")
     assert page.status_code == 200 and "Добавить поступление" in page.get_data(as_text=True)
     assert client.get("/receipts/1999").status_code == 404
+
+
+def test_the_receipts_template_lists_the_upload_columns(app, client, world):
+    from esg_portal.receipts.schemas import RECEIPT_COLUMNS
+    assert client.get(f"{PAGE}/receipts-template.csv").status_code == 302
+    filer = app.test_client()
+    login(filer, "filer@test.kg")
+    assert filer.get(f"{PAGE}/receipts-template.csv").status_code == 403
+    login(client, "officer@test.kg")
+    response = client.get(f"{PAGE}/receipts-template.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).lstrip("\ufeff").strip().split(",") == list(RECEIPT_COLUMNS)
