@@ -286,3 +286,68 @@ UNREGISTERED_RECEIPTS_2024 = (
 )
 #: the State Tax Service's 2025 batch, still a draft: these companies' lines of these streams
 DRAFT_RECEIPTS_2025 = ("STS", ("kalesay", "ompol", "chatkal"), ("ROYALTY", "CIT"))
+
+#: ESG sections of filed versions, in the interchange form of the API (INTERFACES.md §4), stored
+#: through the sections' own codec: (year, company) → {section: body}. filer1's and filer2's
+#: companies list their beneficial owners and social-package agreements for 2024, so that their
+#: 2025 drafts show what carries over: the owners and the agreements still running on 1 January
+#: 2025 (Kutessay's 2022–2024 agreement has ended and stays behind). Every person is fictional.
+ESG_SECTIONS = {
+    (2024, "kutessay"): {
+        "beneficial_owners": [
+            {"surname": "Demo-Sadyrov", "given_name": "Almaz", "patronymic": "Kubanychbekovich", "nationality": "KG",
+             "country_of_residence": "KG", "ownership_pct": "55", "voting_pct": "55", "direct_or_indirect": "direct",
+             "means_of_control": ["shares", "voting_rights", "board_appointment"], "control_details": "",
+             "is_pep": False, "pep_position": "", "date_of_birth": "1968-02-14", "id_document": "ID0000001 (demo)"},
+            {"surname": "Demo-Lee", "given_name": "Min-jun", "patronymic": "", "nationality": "KR",
+             "country_of_residence": "KR", "ownership_pct": "45", "voting_pct": None,
+             "direct_or_indirect": "indirect", "means_of_control": ["shares"],
+             "control_details": "Through Demo Rare Holdings Ltd (Cyprus), which holds 45 per cent of the shares",
+             "is_pep": False, "pep_position": "", "date_of_birth": "1975-09-30",
+             "id_document": "Passport M00000002 (demo)"},
+        ],
+        "social_agreements": [
+            {"counterparty_kind": "aiyl_okmotu", "counterparty_name": "Демо Ак-Түз айыл өкмөтү",
+             "district": "Кемин району", "region": "CHUY", "agreement_number": "СП-03/2023",
+             "signed_date": "2022-12-15", "start_date": "2023-01-01", "end_date": "2027-12-31",
+             "legal_basis": "licence", "committed_cash_kgs": "12000000.00",
+             "committed_in_kind": [{"description": "Мектепке көмүр (жылына 80 т)", "estimated_value_kgs": "480000.00"}],
+             "disbursed_cash_kgs": "3000000.00", "disbursed_in_kind_kgs": "480000.00",
+             "purposes": ["water", "education"], "purpose_other": "",
+             "beneficiaries": "Ак-Түз айылынын тургундары жана мектеби", "beneficiaries_count": 1800,
+             "hearing_reference": "", "agreement_attachment": None},
+            {"counterparty_kind": "town", "counterparty_name": "Демо Кемин шаарынын мэриясы",
+             "district": "Кемин району", "region": "CHUY", "agreement_number": "СП-01/2022",
+             "signed_date": "2021-12-20", "start_date": "2022-01-01", "end_date": "2024-12-31",
+             "legal_basis": "voluntary", "committed_cash_kgs": "1800000.00", "committed_in_kind": [],
+             "disbursed_cash_kgs": "600000.00", "disbursed_in_kind_kgs": None, "purposes": ["jobs_training"],
+             "purpose_other": "", "beneficiaries": "Кемин шаарынын жаштары (кесиптик окуу)",
+             "beneficiaries_count": 60, "hearing_reference": "", "agreement_attachment": None},
+        ],
+    },
+    (2024, "aktash"): {
+        "beneficial_owners": [
+            {"surname": "Demo-Toktomatova", "given_name": "Aigul", "patronymic": "Bakirovna", "nationality": "KG",
+             "country_of_residence": "KG", "ownership_pct": "40", "voting_pct": "40",
+             "direct_or_indirect": "direct", "means_of_control": ["shares", "voting_rights"],
+             "control_details": "", "is_pep": True,
+             "pep_position": "Former deputy head of a district administration (2016–2019, demo)",
+             "date_of_birth": "1970-06-01", "id_document": "ID0000003 (demo)"},
+            {"surname": "Demo-Osmonov", "given_name": "Bakyt", "patronymic": "Asanovich", "nationality": "KG",
+             "country_of_residence": "KZ", "ownership_pct": "30", "voting_pct": "30",
+             "direct_or_indirect": "direct", "means_of_control": ["shares", "voting_rights", "senior_management"],
+             "control_details": "Also the general director", "is_pep": False, "pep_position": "",
+             "date_of_birth": "1981-11-23", "id_document": "ID0000004 (demo)"},
+        ],
+        "social_agreements": [
+            {"counterparty_kind": "town", "counterparty_name": "Демо Кадамжай шаарынын мэриясы",
+             "district": "Кадамжай району", "region": "BATKEN", "agreement_number": "СП-11/2024",
+             "signed_date": "2024-02-20", "start_date": "2024-03-01", "end_date": None, "legal_basis": "law",
+             "committed_cash_kgs": "20000000.00", "committed_in_kind": [],
+             "disbursed_cash_kgs": "4500000.00", "disbursed_in_kind_kgs": None,
+             "purposes": ["infrastructure", "health"], "purpose_other": "",
+             "beneficiaries": "Кадамжай шаарынын тургундары (оорукана жана жол)", "beneficiaries_count": 13000,
+             "hearing_reference": "", "agreement_attachment": None},
+        ],
+    },
+}

@@ -19,8 +19,12 @@ from sqlalchemy import func, select
 from ..accounts.models import Role, User
 from ..accounts.services import create_user
 from ..companies.models import Company, License
+from ..disclosure.carry_over import carry_over
 from ..disclosure.services import seal_version
-from ..disclosure.models import DeclarationKind, Disclosure, DisclosureStatus, PaymentLine, SectionDeclaration
+from ..disclosure.models import (DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine,
+                                 SectionDeclaration)
+from ..disclosure.sections import load_section, spec_for
+from ..disclosure.sections.services import load_context
 from ..extensions import db
 from ..money import basis_points_from_percent, rate_from_scaled, rate_to_scaled, to_minor, usd_minor_to_kgs_minor
 from ..receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch
@@ -199,11 +203,16 @@ class _Builder:
             company=company, period=self.periods[year], version=version, status=DisclosureStatus(status),
             amendment_reason=amendment[0] if amendment else None,
         )
+        db.session.add(disclosure)
+        if status == "draft" and version == 1:
+            # opened after last year was filed, as open_draft does: owners and running agreements carried over
+            db.session.flush()
+            carry_over(disclosure)
+        self.esg_sections(disclosure, data.ESG_SECTIONS.get((year, row.key), {}))
         disclosure.payment_lines = [self.payment_line(p) for p in self.filing_lines(year, row, status, version)]
         if nil_reason is not None:
             disclosure.declarations = [SectionDeclaration(section="payments", kind=DeclarationKind.NIL,
                                                           reason=nil_reason)]
-        db.session.add(disclosure)
         if status != "draft":
             signer = self.signatories.get(company.id)
             name, position = (signer.full_name, signer.position) if signer else row.signatory
@@ -213,6 +222,15 @@ class _Builder:
             disclosure.attestation_text = data.ATTESTATION_TEXT
             seal_version(disclosure)
         return disclosure
+
+    def esg_sections(self, disclosure: Disclosure, bodies: dict[str, list | dict]) -> None:
+        """ESG sections given in the interchange form, validated and stored by the sections' codec."""
+        if not bodies:
+            return
+        context = load_context(disclosure, "en")
+        for key, body in bodies.items():
+            stored, private = load_section(spec_for(key), body, context)
+            disclosure.sections.append(DisclosureSection(section=key, data=stored, restricted=private))
 
     def filings(self) -> None:
         """Every version of every company's filing listed in ``data.FILINGS``."""

@@ -84,6 +84,31 @@ def test_the_filers_2025_filings_are_drafts_with_some_lines(demo, app_ctx):
         assert draft.payment_lines
 
 
+def test_the_filers_2025_drafts_show_what_carried_over_from_2024(demo, app_ctx):
+    """filer1's and filer2's 2024 filings list owners and agreements; their 2025 drafts start from them."""
+    from esg_portal.disclosure.sections import services as section_services
+    for email, running, ended in (("filer1@demo.kg", ["СП-03/2023"], "СП-01/2022"),
+                                  ("filer2@demo.kg", ["СП-11/2024"], None)):
+        company_id = _user(email).company_id
+        [filed] = [d for d in _disclosures(2024) if d.company_id == company_id]
+        [draft] = [d for d in _disclosures(2025) if d.company_id == company_id]
+        owners = section_services.restricted_view(filed, "beneficial_owners")
+        assert len(owners) == 2 and all(o["date_of_birth"] and o["id_document"] for o in owners)
+        # the private fields stay out of the filed document and its hash
+        assert "date_of_birth" not in str(section_services.section_items(filed, "beneficial_owners"))
+        assert draft.carried_over == ["profile", "social_agreements", "beneficial_owners"]
+        assert section_services.restricted_view(draft, "beneficial_owners") == owners
+        agreements = section_services.section_items(draft, "social_agreements")
+        assert [a["agreement_number"] for a in agreements] == running
+        assert all(a["disbursed_cash_kgs"] is None for a in agreements)
+        filed_numbers = [a["agreement_number"] for a in section_services.section_items(filed, "social_agreements")]
+        assert ended is None or ended in filed_numbers
+    # other companies file no ESG sections in the demo and carry nothing
+    others = [d for d in _disclosures(2025) if d.company_id not in {_user("filer1@demo.kg").company_id,
+                                                                      _user("filer2@demo.kg").company_id}]
+    assert all(not d.sections and not d.carried_over for d in others)
+
+
 def test_every_submitted_filing_carries_its_recomputed_hash_and_attestation(demo, app_ctx):
     submitted = [d for d in db.session.scalars(select(Disclosure)) if d.status is not DisclosureStatus.DRAFT]
     assert len(submitted) == 23
