@@ -9,7 +9,7 @@ root (``ESG_ATTACHMENTS_DIR``, by default ``<instance path>/attachments/<company
 only ever served through ``fetch_attachment``, which checks who is asking.
 
 Files and the database are kept in step by the session (see ``_track``): a file written for
-a transaction that is rolled back is removed, and a deleted attachment's file is removed only
+a transaction that is rolled back (or abandoned) is removed, and a deleted attachment's file is removed only
 once the deletion is committed. Only a crash between the write and the commit can leave an
 orphan file: it has a random name no row points to, so nobody can fetch it; an operator may
 remove files that no ``attachment.stored_name`` names.
@@ -218,9 +218,10 @@ def _after_commit(session: Session) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.nested:
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: Any) -> None:
+    """A transaction that ended without a commit (rolled back, or the session closed): its new files go."""
+    if transaction.parent is not None:
         return  # a savepoint: the outer transaction decides
     for path in session.info.pop(_WRITTEN, []):
         Path(path).unlink(missing_ok=True)

@@ -211,6 +211,16 @@ def test_a_rolled_back_upload_leaves_no_file(app_ctx: Flask, world, attachments_
     assert stored_files(attachments_dir) == [] and _count() == 0
 
 
+def test_an_upload_never_committed_leaves_no_file(app: Flask, world, attachments_dir) -> None:
+    with app.app_context():
+        attachment = attachments.store_attachment(_user(world["filer"]), _draft(world), pdf_bytes(), "a.pdf")
+        assert attachments.file_path(attachment).is_file()
+    # the app context ended and its session was closed without a commit
+    assert stored_files(attachments_dir) == []
+    with app.app_context():
+        assert _count() == 0
+
+
 def test_a_deleted_file_goes_only_when_the_deletion_is_committed(app_ctx: Flask, world, attachments_dir) -> None:
     attachment = attachments.store_attachment(_user(world["filer"]), _draft(world), pdf_bytes(), "a.pdf")
     db.session.commit()
