@@ -95,6 +95,8 @@ def confirm(year: int, section: str):
         pages.confirm(current_user, year, section)
         db.session.commit()
         flash(_("Confirmed: the section carried over from last year is still true."), "success")
+    if section in pages.CONFIRMABLE:
+        return redirect(url_for("disclosure.filing", year=year, _anchor=section))
     return redirect(_section_url(year, section))
 
 

@@ -192,3 +192,24 @@ def test_the_difference_between_versions_names_esg_fields_and_items(app: Flask, 
         latest_id = latest.id
     html = filer.get(f"/disclosures/{latest_id}/diff").get_data(as_text=True)
     assert "Volume produced" in html and "4,321" in html and "4,322" in html
+
+
+def test_the_demo_draft_shows_what_was_carried_over_until_the_filer_confirms(app: Flask) -> None:
+    from esg_portal.demo.loader import DEMO_PASSWORD, load_demo
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+    filer = app.test_client()
+    login(filer, "filer1@demo.kg", DEMO_PASSWORD)
+    filing = filer.get("/disclosures/filing/2025").get_data(as_text=True)
+    assert 'id="carried-profile"' in filing and 'id="carried-beneficial_owners"' in filing
+    assert 'id="open-attachments"' in filing
+    owners = filer.get("/disclosures/filing/2025/sections/beneficial_owners").get_data(as_text=True)
+    assert 'id="carried-over-note"' in owners and 'id="beneficial_owners-item-0"' in owners
+    post_form(filer, "/disclosures/filing/2025/sections/profile/confirm", {}, form_page="/disclosures/filing/2025")
+    post_form(filer, "/disclosures/filing/2025/sections/beneficial_owners/confirm", {},
+              form_page="/disclosures/filing/2025/sections/beneficial_owners")
+    filing = filer.get("/disclosures/filing/2025").get_data(as_text=True)
+    assert 'id="carried-profile"' not in filing and 'id="carried-beneficial_owners"' not in filing
+    assert post_form(filer, "/disclosures/filing/2025/sections/nonsense/confirm", {},
+                     form_page="/disclosures/filing/2025").status_code == 404

@@ -155,8 +155,13 @@ def delete_item(actor: User, year: int, key: str, index: int, locale: str) -> No
     section_services.delete_item(actor, _draft(actor, year), key, index, locale=locale)
 
 
+#: carried-over marks that are not ESG sections: the profile and licences, copied from the register
+CONFIRMABLE = ("profile",)
+
+
 def confirm(actor: User, year: int, key: str) -> None:
-    section_services.require_spec(key)
+    if key not in CONFIRMABLE:
+        section_services.require_spec(key)
     section_services.confirm_carried_over(actor, _draft(actor, year), key)
 
 
