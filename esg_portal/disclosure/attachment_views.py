@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..errors import ValidationError
 from ..extensions import csrf, db
+from ..forms import add_service_errors
 from ..forms.attachments import AttachmentForm
 from . import attachments
 from .sections import spec_for
@@ -79,12 +80,7 @@ def filing(year: int):
         return _page(year, form, 413)
     except ValidationError as error:
         db.session.rollback()
-        for name, messages in error.errors.items():
-            target = form._fields.get(name)
-            if target is not None:
-                target.errors = [*target.errors, *messages]
-            else:
-                form.form_errors = [*form.form_errors, *messages]
+        add_service_errors(form, error.errors)
     return _page(year, form, 422)
 
 

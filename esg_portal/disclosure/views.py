@@ -9,7 +9,6 @@ who may do what.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
@@ -20,8 +19,8 @@ from flask_wtf import FlaskForm
 
 from ..accounts.permissions import require
 from ..config import SUPPORTED_LOCALES
-from ..errors import ValidationError
 from ..extensions import db
+from ..forms import attempt
 from ..forms.disclosure import (XLSX_TYPE, AmendmentForm, AnswerForm, AttestationForm, NilDeclarationForm,
                                PaymentLineForm, UploadForm)
 from ..i18n import current_locale, format_deadline
@@ -49,23 +48,6 @@ def _line_form(lookups: PaymentLookups, **kwargs: Any) -> PaymentLineForm:
 
 
 # --- helpers --------------------------------------------------------------------------
-
-def _attempt(form: FlaskForm, action: Callable[[], Any]) -> Any:
-    """Run a page action and commit; on a rule failure roll back, put its messages on the form, return None."""
-    try:
-        result = action()
-    except ValidationError as error:
-        db.session.rollback()
-        for name, messages in error.errors.items():
-            target = form._fields.get(name)
-            if target is not None:
-                target.errors = [*target.errors, *messages]
-            else:
-                form.form_errors = [*form.form_errors, *messages]
-        return None
-    db.session.commit()
-    return result
-
 
 def _filing(year: int, status: int = 200, active: FlaskForm | None = None, **given: FlaskForm):
     """The filing page; ``given`` replaces a blank form (by key) with a submitted one and its errors."""
@@ -102,7 +84,7 @@ def filing(year: int):
 def add_line(year: int):
     form = _line_form(pages.editing_lookups(current_user, year))
     payment = form.parse_payment() if form.validate_on_submit() else None
-    if payment and _attempt(form, lambda: pages.add_line(current_user, year, payment)):
+    if payment and attempt(form, lambda: pages.add_line(current_user, year, payment)):
         flash(_("The payment line was added and saved."), "success")
         return redirect(url_for(".filing", year=year, _anchor="payments"))
     return _filing(year, 422, active=form, line=form)
@@ -114,7 +96,7 @@ def edit_line(line_id: int):
     line, lookups = pages.editable_line(current_user, line_id)
     form = _line_form(lookups, data=pages.line_form_data(line, current_locale()))
     payment = form.parse_payment() if form.validate_on_submit() else None
-    if payment and _attempt(form, lambda: services.update_payment_line(current_user, line, payment)):
+    if payment and attempt(form, lambda: services.update_payment_line(current_user, line, payment)):
         flash(_("The payment line was changed and saved."), "success")
         return redirect(url_for(".filing", year=line.disclosure.period.year, _anchor=f"line-{line.id}"))
     return render_template("disclosure/line_form.html", form=form, line=line), 422 if form.errors else 200
@@ -136,7 +118,7 @@ def delete_line(line_id: int):
 def declare(year: int, section: str):
     pages.editing_lookups(current_user, year)
     form = _declaration_form(pages.require_section(section))
-    if form.validate_on_submit() and _attempt(
+    if form.validate_on_submit() and attempt(
             form, lambda: pages.declare(current_user, year, section, form.kind.data, form.reason.data)):
         flash(_("Your answer for “%(section)s” was saved.", section=pages.SECTION_LABELS.get(section, section)),
               "success")
@@ -199,7 +181,7 @@ def submit(year: int):
     if form.is_submitted():
         require(page.actor_is_signatory)
     language = form.language.data if form.language.data in SUPPORTED_LOCALES else current_locale()
-    if form.validate_on_submit() and (disclosure := _attempt(form, lambda: pages.submit(
+    if form.validate_on_submit() and (disclosure := attempt(form, lambda: pages.submit(
             current_user, year, name=form.attested_by_name.data, position=form.attested_by_position.data,
             locale=language))):
         flash(_("Version %(version)d was submitted on %(time)s. SHA-256: %(sha256)s", version=disclosure.version,
@@ -214,7 +196,7 @@ def submit(year: int):
 def amend(year: int):
     page = pages.amendment_page(current_user, year, current_locale())
     form = AmendmentForm()
-    if form.validate_on_submit() and (draft := _attempt(form, lambda: pages.amend(current_user, year,
+    if form.validate_on_submit() and (draft := attempt(form, lambda: pages.amend(current_user, year,
                                                                                   form.reason.data))):
         flash(_("Version %(version)d is open as a draft, pre-filled from version %(previous)d. Correct it and "
                 "submit it.", version=draft.version, previous=draft.version - 1), "success")
@@ -228,7 +210,7 @@ def answer_query(query_id: int):
     query = review.get_query(current_user, query_id)
     year = query.disclosure.period.year
     form = AnswerForm(prefix=f"query-{query_id}")
-    if form.validate_on_submit() and _attempt(form, lambda: review.answer_query(current_user, query,
+    if form.validate_on_submit() and attempt(form, lambda: review.answer_query(current_user, query,
                                                                                  form.answer.data)):
         flash(_("Your answer was sent to the EITI secretariat."), "success")
         return redirect(url_for(".filing", year=year, _anchor="queries"))

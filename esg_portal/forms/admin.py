@@ -25,6 +25,7 @@ from ..companies import rules
 from ..i18n import localized_name
 from ..labels import LABELS
 from ..money import percent_from_basis_points
+from . import add_service_errors
 
 NO_CHOICE = ""
 INVALID_CHOICE = _l("Choose one of the options in the list.")
@@ -91,12 +92,7 @@ class AdminForm(FlaskForm):
 
     def add_errors(self, errors: dict[str, Iterable[str]]) -> None:
         """Attach a service's ``{field: [messages]}``; unknown fields go to the form's own errors."""
-        for name, messages in errors.items():
-            field = self._fields.get(name)
-            if field is not None and name not in _NOT_FOR_SERVICE:
-                field.errors = [*field.errors, *messages]
-            else:
-                self.form_errors = [*self.form_errors, *messages]
+        add_service_errors(self, errors, skip=_NOT_FOR_SERVICE)
 
 
 def _choices(records: Iterable[Any], text: Callable[[Any], str], empty: Any) -> list[SelectChoice]:

@@ -6,8 +6,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from ..errors import ValidationError
 from ..extensions import db
+from ..forms import attempt
 from ..forms.receipts import CorrectionForm, ReceiptAttestationForm, ReceiptForm, ReceiptUploadForm
 from ..i18n import SUPPORTED_LOCALES, current_locale
 from ..tabular import TooLarge, UploadRejected, csv_template
@@ -29,20 +29,6 @@ def _context(year: int):
     agency = services.officer_agency(current_user)
     period = services.get_period(year)
     return agency, period, services.latest_batch(current_user, agency, period)
-
-
-def _attempt(form, action):
-    """Run a service; its validation errors go to the form's fields (or the first field)."""
-    try:
-        result = action()
-    except ValidationError as error:
-        db.session.rollback()
-        for name, messages in error.errors.items():
-            field = getattr(form, name, None) or next(iter(form))
-            field.errors = [*field.errors, *messages]
-        return None
-    db.session.commit()
-    return result
 
 
 def _page(year: int, status: int = 200, **forms):
@@ -75,7 +61,7 @@ def add_receipt(year: int):
     agency, period, _batch = _context(year)
     form = ReceiptForm(lookups=load_receipt_lookups(agency), locale=current_locale())
     receipt = form.parse_receipt() if form.validate_on_submit() else None
-    if receipt and _attempt(form, lambda: services.add_receipt(
+    if receipt and attempt(form, lambda: services.add_receipt(
             current_user, services.open_batch(current_user, agency, period), receipt)):
         flash(_("The receipt was added and saved."), "success")
         return redirect(url_for(".period", year=year, _anchor="receipts"))
@@ -113,7 +99,7 @@ def submit(year: int):
     language = form.language.data if form.language.data in SUPPORTED_LOCALES else current_locale()
     if form.validate_on_submit():
         batch = services.open_batch(current_user, agency, period)
-        if _attempt(form, lambda: services.submit_batch(current_user, batch, form.attested_by_name.data,
+        if attempt(form, lambda: services.submit_batch(current_user, batch, form.attested_by_name.data,
                                                         form.attested_by_position.data, attestation_text(language))):
             flash(_("Version %(version)d of the receipts was submitted. SHA-256: %(sha256)s",
                     version=batch.version, sha256=batch.sha256), "success")
@@ -126,7 +112,7 @@ def submit(year: int):
 def correction(year: int):
     agency, period, _batch = _context(year)
     form = CorrectionForm()
-    if form.validate_on_submit() and (batch := _attempt(form, lambda: services.start_correction(
+    if form.validate_on_submit() and (batch := attempt(form, lambda: services.start_correction(
             current_user, agency, period, form.reason.data))):
         flash(_("Version %(version)d is open as a draft, pre-filled from version %(previous)d.",
                 version=batch.version, previous=batch.version - 1), "success")

@@ -87,7 +87,18 @@ def _string(value: Any) -> str:
     return value
 
 
-class Text(_Field):
+class _BlankIsEmpty(_Field):
+    """A missing or null optional value is stored and returned as "" (blank), never as None."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
+        return value or ""
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        result = super().deserialize(value, attr, data, **kwargs)
+        return "" if result is None else result
+
+
+class Text(_BlankIsEmpty):
     """Free text of at most ``max_length`` characters; stored stripped, "" when empty and optional."""
 
     def __init__(self, *, max_length: int = MAX_TEXT, **kwargs: Any):
@@ -101,15 +112,6 @@ class Text(_Field):
         if len(text) > self.max_length:
             raise _fail(_("The text is too long: at most %(max)d characters.", max=self.max_length))
         return text
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
-        return value or ""
-
-    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
-        # a missing or null optional text is stored as "" (blank), never as None
-        result = super().deserialize(value, attr, data, **kwargs)
-        return "" if result is None else result
-
 
 class Money(_Field):
     """An amount with at most 2 decimals; interchange "1234.50", storage integer minor units."""
@@ -292,7 +294,7 @@ class Rows(fields.List):
         return super()._serialize(value or [], attr, obj, **kwargs) or []
 
 
-class Project(_Field):
+class Project(_BlankIsEmpty):
     """A project named by the licence number of one of the company's licences ("" when optional and blank)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -306,13 +308,6 @@ class Project(_Field):
                           known=known))
         return text
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str:
-        return value or ""
-
-    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
-        # no project is "" (the company as a whole), like a blank text
-        result = super().deserialize(value, attr, data, **kwargs)
-        return "" if result is None else result
 
 
 class ReferenceCode(_Field):
