@@ -51,7 +51,8 @@ LOAD_CONTEXT: ContextVar[LoadContext] = ContextVar("section_load_context", defau
 
 _COMMON_MESSAGES = {
     "required": _l("This field is required."),
-    "null": _l("This field cannot be empty (null)."),
+    # a blank input of a form arrives as null: the filer needs the same words as for a missing field
+    "null": _l("This field is required."),
     "validator_failed": _l("This value is not valid."),
 }
 

@@ -240,7 +240,7 @@ def test_a_row_error_goes_on_the_rows_field(app: Flask) -> None:
         form.apply_errors(errors)
         rows = form.committed_in_kind.entries
         # the blank first row was dropped by to_item: kept row 0 is the second posted row
-        assert rows[1].form.description.errors == ["This field cannot be empty (null)."]
+        assert rows[1].form.description.errors == ["This field is required."]
         assert not rows[0].form.description.errors and not rows[2].form.description.errors
         assert not form.form_errors
         assert form.add_row("committed_in_kind") and len(form.committed_in_kind.entries) == 4
