@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..extensions import db
 from .models import Attachment, Disclosure
@@ -40,13 +40,14 @@ def referenced_sha256(disclosure: Disclosure) -> list[str]:
 
 
 def referenced_attachments(disclosure: Disclosure) -> list[Attachment]:
-    """The company's attachments the version refers to (one per sha256, the first uploaded)."""
+    """The attachments of a version: those its sections refer to (in section order), then the other files
+    uploaded to this version; one per sha256."""
     wanted = referenced_sha256(disclosure)
-    if not wanted:
-        return []
-    stmt = (select(Attachment).where(Attachment.company_id == disclosure.company_id, Attachment.sha256.in_(wanted))
+    stmt = (select(Attachment).where(Attachment.company_id == disclosure.company_id,
+                                     or_(Attachment.sha256.in_(wanted), Attachment.disclosure_id == disclosure.id))
             .order_by(Attachment.id))
     by_sha: dict[str, Attachment] = {}
     for attachment in db.session.scalars(stmt):
         by_sha.setdefault(attachment.sha256, attachment)
-    return [by_sha[sha] for sha in wanted if sha in by_sha]
+    ordered = [by_sha.pop(sha) for sha in wanted if sha in by_sha]
+    return ordered + list(by_sha.values())
