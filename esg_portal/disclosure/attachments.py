@@ -23,14 +23,13 @@ import os
 import secrets
 import tempfile
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Role, User
@@ -41,6 +40,7 @@ from ..extensions import db
 from ..reference.models import PeriodStatus, ReportingPeriod
 from .models import Attachment, Disclosure, DisclosureStatus
 from .sections import spec_for
+from .sections.fields import AttachmentRef, Rows
 from .services import get_period, latest_version, open_draft, require_editable
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -293,21 +293,54 @@ def list_attachments(actor: User, disclosure: Disclosure) -> list[Attachment]:
     return [a for a in db.session.scalars(stmt) if can_fetch_attachment(actor, a)]
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+def _refs(schema: Any, item: dict) -> list[str]:
+    found: list[str] = []
+    for key, kind in schema.fields.items():
+        value = item.get(key)
+        if isinstance(kind, AttachmentRef) and value:
+            found.append(value)
+        elif isinstance(kind, Rows):
+            for row in value or []:
+                found += _refs(kind.inner.schema, row)
+    return found
+
+
+def _section_refs(row: Any) -> list[str]:
+    """The sha256 values an ``AttachmentRef`` field of one stored section holds."""
+    spec = spec_for(row.section)
+    if spec is None:
+        return []
+    schema = spec.schema()
+    return [sha for item in ((row.data if spec.many else [row.data]) or []) for sha in _refs(schema, item)]
+
+
+def referenced_sha256(disclosure: Disclosure) -> list[str]:
+    """The sha256 of every attachment the version's sections name, in section order, each once."""
+    seen: list[str] = []
+    for row in disclosure.sections:
+        for sha in _section_refs(row):
+            if sha not in seen:
+                seen.append(sha)
+    return seen
+
+
+def referenced_attachments(disclosure: Disclosure) -> list[Attachment]:
+    """The attachments of a version: those its sections refer to (in section order), then the other files
+    uploaded to this version; one per sha256."""
+    wanted = referenced_sha256(disclosure)
+    stmt = (select(Attachment).where(Attachment.company_id == disclosure.company_id,
+                                     or_(Attachment.sha256.in_(wanted), Attachment.disclosure_id == disclosure.id))
+            .order_by(Attachment.id))
+    by_sha: dict[str, Attachment] = {}
+    for attachment in db.session.scalars(stmt):
+        by_sha.setdefault(attachment.sha256, attachment)
+    ordered = [by_sha.pop(sha) for sha in wanted if sha in by_sha]
+    return ordered + list(by_sha.values())
 
 
 def referencing_sections(disclosure: Disclosure, sha256: str) -> list[str]:
-    """Keys of the version's sections that name the file (public or restricted data)."""
-    return [row.section for row in disclosure.sections
-            if sha256 in _strings(row.data) or sha256 in _strings(row.restricted)]
+    """Keys of the version's sections that name the file."""
+    return [row.section for row in disclosure.sections if sha256 in _section_refs(row)]
 
 
 def is_deletable(attachment: Attachment) -> bool:

@@ -17,7 +17,7 @@ from ...reports import build_filing_receipt
 from .. import services
 from ..document import profile_object
 from ..models import Disclosure, DisclosureStatus
-from ..attachments_refs import referenced_attachments
+from ..attachments import referenced_attachments
 from ..sections.display import SectionView
 from .display import Names, checklist_text, totals_view, yes_no
 from .sections import esg_views
