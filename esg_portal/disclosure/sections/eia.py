@@ -17,7 +17,8 @@ from marshmallow import validates_schema
 
 from . import SectionSpec, register
 from .fields import (LOAD_CONTEXT, MAX_SHORT, AttachmentRef, Choice, IsoDate, Money, Project, Quantity, Rows,
-                     SectionSchema, Text)
+                     SectionSchema, Text,
+                     unique_items)
 
 ASSESSMENT_TYPES = ("eia", "esia", "sia", "environmental_audit")
 ASSESSMENT_TYPE_LABELS = {
@@ -245,24 +246,14 @@ class EIARowSchema(SectionSchema):
                                                 "condition or mitigation commitment and its status.")]})
 
 
-def _check_unique(items: list[dict]) -> None:
-    seen: dict[tuple[str, str, str], int] = {}
-    for index, item in enumerate(items):
-        key = (item["project"], item["assessment_type"], item["reference_number"].casefold())
-        if key in seen:
-            raise ShapeError({index: {"reference_number": [_(
-                "This assessment (same project, type and reference number) is already item %(n)d. Edit that "
-                "item instead of adding it again.", n=seen[key] + 1)]}})
-        seen[key] = index
-
-
 class EIASchema(EIARowSchema):
     """The list-level rule: each assessment is listed once."""
 
-    @validates_schema(pass_collection=True)
-    def _unique(self, data, many: bool, **kwargs) -> None:
-        if many:
-            _check_unique(data)
+    _unique = unique_items(
+        lambda item: (item["project"], item["assessment_type"], item["reference_number"].casefold()),
+        "reference_number",
+        lambda item, n: _("This assessment (same project, type and reference number) is already item %(n)d. Edit "
+                          "that item instead of adding it again.", n=n))
 
 
 def _title(item: dict) -> str:

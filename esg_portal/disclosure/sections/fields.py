@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +19,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import RAISE, Schema, fields
+from marshmallow import RAISE, Schema, fields, validates_schema
 from marshmallow import ValidationError as ShapeError
 
 from ...money import format_plain, to_minor
@@ -327,3 +327,28 @@ class ReferenceCode(_Field):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return value
+
+
+def normal_text(text: str | None) -> str:
+    """Text compared as people read it: spaces collapsed, case ignored."""
+    return " ".join((text or "").split()).casefold()
+
+
+def unique_items(key: Callable[[dict], Hashable], field: str, message: Callable[[dict, int], str]):
+    """A list-level rule for a section schema: each item's ``key`` appears once.
+
+    A repeat is refused at ``<index>.<field>`` with ``message(item, n)``, n being the number of
+    the item listed first (1-based). Assign the result to a name in the section's list schema.
+    """
+    @validates_schema(pass_collection=True)
+    def _unique(self, data: Any, many: bool, **kwargs: Any) -> None:
+        if not many:
+            return
+        seen: dict[Hashable, int] = {}
+        for index, item in enumerate(data):
+            item_key = key(item)
+            if item_key in seen:
+                raise ShapeError({index: {field: [message(item, seen[item_key] + 1)]}})
+            seen[item_key] = index
+
+    return _unique

@@ -7,7 +7,8 @@ from marshmallow import ValidationError as ShapeError
 from marshmallow import validates_schema
 
 from . import SectionSpec, register
-from .fields import MAX_SHORT, Choice, Money, Project, Quantity, ReferenceCode, SectionSchema, Text
+from .fields import (MAX_SHORT, Choice, Money, Project, Quantity, ReferenceCode, SectionSchema, Text,
+                     unique_items)
 
 UNITS = ("t", "kg", "g", "troy_oz", "m3", "carat")
 UNIT_LABELS = {"t": _l("tonnes"), "kg": _l("kilograms"), "g": _l("grams"), "troy_oz": _l("troy ounces"),
@@ -57,23 +58,12 @@ def _number(text: str):
     return Decimal(text)
 
 
-def _check_unique(items: list[dict]) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for index, item in enumerate(items):
-        key = (item["mineral"], item.get("mineral_name") or "", item.get("project") or "")
-        if key in seen:
-            raise ShapeError({index: {"mineral": [_("This mineral is already listed for this project in item "
-                                                    "%(n)d.", n=seen[key] + 1)]}})
-        seen[key] = index
-
-
 class ProductionSchema(ProductionRowSchema):
     """The list-level rule: one item per mineral and project."""
 
-    @validates_schema(pass_collection=True)
-    def _unique(self, data, many: bool, **kwargs) -> None:
-        if many:
-            _check_unique(data)
+    _unique = unique_items(
+        lambda item: (item["mineral"], item.get("mineral_name") or "", item.get("project") or ""), "mineral",
+        lambda item, n: _("This mineral is already listed for this project in item %(n)d.", n=n))
 
 
 def _title(item: dict) -> str:

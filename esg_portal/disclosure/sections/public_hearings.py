@@ -16,7 +16,8 @@ from marshmallow import validates_schema
 
 from . import SectionSpec, register
 from .fields import (LOAD_CONTEXT, MAX_SHORT, AttachmentRef, Choice, ChoiceList, Count, IsoDate, Project,
-                     ReferenceCode, Rows, SectionSchema, Text)
+                     ReferenceCode, Rows, SectionSchema, Text,
+                     normal_text, unique_items)
 
 STAGES = ("exploration", "eia", "construction", "operation", "expansion", "closure")
 ORGANISERS = ("company", "local_government", "state_body", "joint")
@@ -147,28 +148,13 @@ class PublicHearingRowSchema(SectionSchema):
             raise ShapeError(errors)
 
 
-def _normal(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
-
-
-def _check_unique(items: list[dict]) -> None:
-    seen: dict[str, int] = {}
-    for index, item in enumerate(items):
-        key = _normal(item.get("reference"))
-        if key in seen:
-            raise ShapeError({index: {"reference": [
-                _("The reference %(reference)s is already used by item %(n)d. Give each hearing its own "
-                  "reference, for example H-2025-02.", reference=item.get("reference"), n=seen[key] + 1)]}})
-        seen[key] = index
-
-
 class PublicHearingsSchema(PublicHearingRowSchema):
     """The list-level rule: each hearing has its own reference."""
 
-    @validates_schema(pass_collection=True)
-    def _unique(self, data, many: bool, **kwargs) -> None:
-        if many:
-            _check_unique(data)
+    _unique = unique_items(
+        lambda item: normal_text(item.get("reference")), "reference",
+        lambda item, n: _("The reference %(reference)s is already used by item %(n)d. Give each hearing its own "
+                          "reference, for example H-2025-02.", reference=item.get("reference"), n=n))
 
 
 def _title(item: dict) -> str:

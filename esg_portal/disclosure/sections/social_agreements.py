@@ -20,7 +20,8 @@ from marshmallow import validates_schema
 
 from . import SectionSpec, register
 from .fields import (MAX_SHORT, AttachmentRef, Choice, ChoiceList, Count, IsoDate, Money, ReferenceCode, Rows,
-                     SectionSchema, Text)
+                     SectionSchema, Text,
+                     normal_text, unique_items)
 
 COUNTERPARTY_KINDS = ("aiyl_okmotu", "town")
 LEGAL_BASES = ("law", "licence", "voluntary")
@@ -117,28 +118,14 @@ class SocialAgreementRowSchema(SectionSchema):
             raise ShapeError(errors)
 
 
-def _normal(text: str | None) -> str:
-    return " ".join((text or "").split()).casefold()
-
-
-def _check_unique(items: list[dict]) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for index, item in enumerate(items):
-        key = (_normal(item.get("counterparty_name")), _normal(item.get("agreement_number")))
-        if key in seen:
-            raise ShapeError({index: {"agreement_number": [
-                _("Agreement %(number)s with %(name)s is already listed in item %(n)d. List each agreement once.",
-                  number=item.get("agreement_number"), name=item.get("counterparty_name"), n=seen[key] + 1)]}})
-        seen[key] = index
-
-
 class SocialAgreementsSchema(SocialAgreementRowSchema):
     """The list-level rule: one item per (local government, agreement number)."""
 
-    @validates_schema(pass_collection=True)
-    def _unique(self, data, many: bool, **kwargs) -> None:
-        if many:
-            _check_unique(data)
+    _unique = unique_items(
+        lambda item: (normal_text(item.get("counterparty_name")), normal_text(item.get("agreement_number"))),
+        "agreement_number",
+        lambda item, n: _("Agreement %(number)s with %(name)s is already listed in item %(n)d. List each agreement "
+                          "once.", number=item.get("agreement_number"), name=item.get("counterparty_name"), n=n))
 
 
 def is_running(item: dict, next_period_start: dt.date) -> bool:
