@@ -46,6 +46,8 @@ class SectionSpec:
     max_items: int = 500
     #: a short help text shown on the section page (lazy)
     help: Any = ""
+    #: facts computed from an item for readers (label, text), e.g. shares against the programme targets
+    derived: Callable[[dict], list[tuple[str, str]]] | None = None
 
     def empty(self) -> list | dict:
         return [] if self.many else {}

@@ -123,6 +123,8 @@ def _item_view(spec: SectionSpec, formatter: Formatter, schema: Any, item: Mappi
             tables.append(TableView(key, formatter.label(key), [formatter.label(c) for c, _k in columns], rows))
         else:
             facts.append((formatter.label(key), formatter.value(key, kind, value)))
+    if spec.derived is not None:
+        facts += [(str(label), text) for label, text in spec.derived(item)]
     title = spec.item_title(item) if spec.item_title else ""
     return ItemView(index, title or f"{index + 1}", facts, tables)
 

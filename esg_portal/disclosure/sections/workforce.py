@@ -15,6 +15,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError as ShapeError
@@ -197,6 +198,20 @@ def target_shares(item: dict | None) -> dict[str, dict[str, Any]]:
     return result
 
 
+def target_facts(item: dict) -> list[tuple[Any, str]]:
+    """The shares of citizens and women as readers see them, each against its programme target."""
+    facts = []
+    for key, values in target_shares(item).items():
+        share = values["share"]
+        if share is None:
+            text = "—"
+        else:
+            verdict = _("target met") if values["meets"] else _("below the target")
+            text = f"{format_decimal(share, format='#,##0.0')} % · {verdict}"
+        facts.append((TARGET_LABELS[key], text))
+    return facts
+
+
 SPEC = register(SectionSpec(
     key="workforce",
     label=_l("Workforce"),
@@ -205,6 +220,7 @@ SPEC = register(SectionSpec(
     labels=LABELS,
     choice_labels={"level": LEVEL_LABELS},
     form="esg_portal.forms.esg_workforce:WorkforceForm",
+    derived=target_facts,
     help=_l("Your employees at the end of the year: how many are citizens of the Kyrgyz Republic, how many are "
             "women and women in management, how many live in the districts of your projects, and what you spent "
             "on training. Leave a number blank when you do not know it; write 0 only when there are none."),

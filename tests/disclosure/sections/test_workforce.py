@@ -263,3 +263,18 @@ def test_a_filer_fills_the_workforce_through_the_page(app, world) -> None:
         row = db.session.scalar(select(DisclosureSection).where(DisclosureSection.section == "workforce"))
         assert dump_section(SPEC, row.data) == sample(contractors=None)
     assert "Skilled workers" in client.get("/disclosures/filing/2025/sections/workforce").get_data(as_text=True)
+
+
+def test_readers_see_the_shares_against_the_programme_targets(app) -> None:
+    """The section's view (pages, receipt) ends with the two shares and whether each target is met."""
+    from esg_portal.disclosure.sections import spec_for
+    from esg_portal.disclosure.sections.display import section_view
+    spec = spec_for("workforce")
+    with app.test_request_context("/?lang=en"):
+        view = section_view(spec, {"employees_total": 400, "citizens": 319, "foreign_nationals": 81, "women": 60})
+        facts = dict(view.items[0].facts)
+        assert facts["Share of citizens of the Kyrgyz Republic (target: at least 80 per cent)"] == \
+            "79.8 % · below the target"
+        assert facts["Share of women (target: 15 per cent by 2030)"] == "15.0 % · target met"
+        view = section_view(spec, {"employees_total": 400})
+        assert dict(view.items[0].facts)["Share of women (target: 15 per cent by 2030)"] == "—"
