@@ -226,7 +226,9 @@ def load_inputs(period: ReportingPeriod) -> EngineInputs:
     for override, inn, _name in overrides:
         (in_scope.add if override.is_in_scope else in_scope.discard)(inn)
     reported = {d.company.inn for d in filings}
-    scope = engine.Scope.of(in_scope=in_scope, reported=reported,
+    not_participating = {inn: override.reason for override, inn, _name in overrides
+                         if override.is_in_scope and not override.is_participating}
+    scope = engine.Scope.of(in_scope=in_scope, reported=reported, not_participating=not_participating,
                             not_applicable=[("", code) for code in not_applicable])
 
     government_not_included = int(_government_totals(receipts, not_included, rate).sum())
@@ -249,9 +251,10 @@ def load_inputs(period: ReportingPeriod) -> EngineInputs:
         "threshold": format_plain(threshold, RUN_CURRENCY) if threshold is not None else None,
         "streams": streams,
         "scope_overrides": [{"company_inn": inn, "company_name": name, "is_in_scope": override.is_in_scope,
-                             "reason": override.reason} for override, inn, name in overrides],
+                             "is_participating": override.is_participating, "reason": override.reason}
+                            for override, inn, name in overrides],
         "in_scope": sorted(in_scope),
-        "not_participating": {},
+        "not_participating": not_participating,
     }
     inputs = {
         "filings": [{"company_inn": d.company.inn, "disclosure_id": d.id, "version": d.version,

@@ -151,8 +151,10 @@ def set_stream_setting(actor: User, year: int, stream_code: str, *, locale: str,
     return setting
 
 
-def set_scope_override(actor: User, year: int, *, company_id: int, is_in_scope: bool, reason: str) -> ScopeOverride:
-    """Put a company in or out of the period's scope; the reason is required and kept."""
+def set_scope_override(actor: User, year: int, *, company_id: int, is_in_scope: bool, reason: str,
+                       is_participating: bool = True) -> ScopeOverride:
+    """Put a company in or out of the period's scope, or mark an in-scope company as not participating
+    (DNP); the reason is required and kept (the EITI report shows it)."""
     require(can_manage_period_settings(actor))
     period = _period(year)
     company = db.session.get(Company, company_id)
@@ -169,10 +171,12 @@ def set_scope_override(actor: User, year: int, *, company_id: int, is_in_scope: 
     override = db.session.scalar(select(ScopeOverride).where(
         ScopeOverride.period_id == period.id, ScopeOverride.company_id == company_id))
     if override is None:
-        override = ScopeOverride(period_id=period.id, company_id=company_id, is_in_scope=is_in_scope, reason=reason)
+        override = ScopeOverride(period_id=period.id, company_id=company_id, is_in_scope=is_in_scope, reason=reason,
+                                 is_participating=is_participating or not is_in_scope)
         db.session.add(override)
     else:
         override.is_in_scope, override.reason = is_in_scope, reason
+        override.is_participating = is_participating or not is_in_scope
     db.session.flush()
     return override
 

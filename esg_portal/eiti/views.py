@@ -81,7 +81,8 @@ def save_scope(year: int):
     if form.validate_on_submit():
         try:
             settings.set_scope_override(current_user, year, company_id=form.company_id.data,
-                                        is_in_scope=form.is_in_scope.data == "1", reason=form.reason.data)
+                                        is_in_scope=form.is_in_scope.data in ("1", "dnp"),
+                                        is_participating=form.is_in_scope.data != "dnp", reason=form.reason.data)
             return _saved("#scope", year)
         except ValidationError as error:
             _apply(form, error)

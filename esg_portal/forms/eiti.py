@@ -31,8 +31,9 @@ class StreamSettingForm(FlaskForm):
 
 class ScopeOverrideForm(FlaskForm):
     company_id = SelectField(_l("Company"), coerce=int)
-    is_in_scope = SelectField(_l("Decision"), choices=[SelectChoice("1", _l("In scope")),
-                                                       SelectChoice("0", _l("Out of scope"))])
+    is_in_scope = SelectField(_l("Decision"), choices=[
+        SelectChoice("1", _l("In scope")), SelectChoice("0", _l("Out of scope")),
+        SelectChoice("dnp", _l("In scope, but does not participate (DNP)"))])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(_l("Give the reason, as the EITI report will "
                                                                      "show it.")), Length(max=2000)],
                            render_kw={"rows": 2})

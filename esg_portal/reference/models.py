@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Column, Date, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited
@@ -178,4 +178,6 @@ class ScopeOverride(Audited, db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"), index=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
     is_in_scope: Mapped[bool] = mapped_column(Boolean)
+    #: False for an in-scope company that does not take part in the EITI report (DNP, with the reason)
+    is_participating: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     reason: Mapped[str] = mapped_column(Text)

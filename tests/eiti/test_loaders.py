@@ -207,6 +207,18 @@ def test_scope_is_the_threshold_over_included_streams_then_the_overrides(app_ctx
     assert set(lines.loc[lines["company_inn"] == A, "status"]) == {"government_only"}
 
 
+def test_an_in_scope_company_marked_not_participating_gets_dnp_with_the_reason(app_ctx, companies) -> None:
+    add_batch("STS", BatchStatus.SUBMITTED, 1, [(A, "ROYALTY", "300.00", "KGS"), (B, "ROYALTY", "10.00", "KGS")])
+    db.session.add(ScopeOverride(period_id=period_2025().id, company_id=_company(A), is_in_scope=True,
+                                 is_participating=False, reason="Refused to report despite two reminders"))
+    db.session.flush()
+    inputs = load_inputs(period_2025())
+    assert inputs.rules["not_participating"] == {A: "Refused to report despite two reminders"}
+    lines = inputs.reconcile()
+    assert set(lines.loc[lines["company_inn"] == A, "status"]) == {"not_participating"}
+    assert set(lines.loc[lines["company_inn"] == B, "status"]) == {"not_reported"}
+
+
 def test_without_a_threshold_every_company_the_government_names_is_in_scope(app_ctx, companies) -> None:
     add_batch("STS", BatchStatus.SUBMITTED, 1, [(A, "ROYALTY", "0.01", "KGS"), (B, "CIT", "1.00", "KGS")])
     inputs = load_inputs(period_2025())

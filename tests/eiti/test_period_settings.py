@@ -81,6 +81,13 @@ def test_scope_override_needs_a_reason(app, secretariat, factory):
         override = db.session.scalar(select(ScopeOverride))
         assert (override.company_id, override.is_in_scope, override.reason) == (company, False, "Below the threshold")
     assert "Small Quarry LLC" in secretariat.get(URL).get_data(as_text=True)
+    response = post_form(secretariat, f"{URL}/scope", {"company_id": company, "is_in_scope": "dnp",
+                                                       "reason": "Did not answer the template"}, form_page=URL)
+    assert response.status_code == 302
+    with app.app_context():
+        override = db.session.scalar(select(ScopeOverride))
+        assert (override.is_in_scope, override.is_participating) == (True, False)
+    assert "(DNP)" in secretariat.get(f"{URL}?lang=en").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.COMPANY_FILER, Role.AGENCY_OFFICER])

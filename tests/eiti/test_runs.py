@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from esg_portal.accounts.models import Role, User
 from esg_portal.audit import AuditEvent
-from esg_portal.disclosure.models import Disclosure, DisclosureStatus
+from esg_portal.disclosure.models import DisclosureStatus
 from esg_portal.eiti import reconciliation as engine
 from esg_portal.eiti import runs
 from esg_portal.eiti.models import Adjustment, AdjustmentStatus, ReconciliationLine, ReconciliationRun
