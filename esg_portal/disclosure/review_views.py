@@ -10,6 +10,7 @@ from ..errors import InvalidTransition, ValidationError
 from ..extensions import db
 from ..forms.review import AcceptForm, QueryForm
 from ..i18n import current_locale
+from .attachments import referenced_attachments
 from .pages.sections import esg_views
 from . import pages, review
 from .services import get_disclosure, get_period
@@ -59,7 +60,7 @@ def _filing_page(disclosure_id: int, form: QueryForm | None = None, status: int 
     esg = esg_views(filing.disclosure, names, show_private=True)
     return render_template("review/filing.html", filing=filing, disclosure=filing.disclosure, failed=form,
                            blank=QueryForm(formdata=None), accept_form=AcceptForm(), diff_endpoint=diff,
-                           profile=profile, esg=esg), status
+                           profile=profile, esg=esg, attachments=referenced_attachments(filing.disclosure)), status
 
 
 def _refused(error: InvalidTransition, disclosure_id: int):

@@ -213,3 +213,29 @@ def test_the_demo_draft_shows_what_was_carried_over_until_the_filer_confirms(app
     assert 'id="carried-profile"' not in filing and 'id="carried-beneficial_owners"' not in filing
     assert post_form(filer, "/disclosures/filing/2025/sections/nonsense/confirm", {},
                      form_page="/disclosures/filing/2025").status_code == 404
+
+
+def test_the_version_and_the_review_list_the_files_with_working_links(app: Flask, world, tmp_path) -> None:
+    from attachment_files import pdf_bytes, temporary_attachments_dir
+    from esg_portal.accounts.models import User
+    from esg_portal.audit import utcnow
+    from esg_portal.disclosure.attachments import store_attachment
+    from esg_portal.disclosure.models import DisclosureStatus
+    from esg_portal.disclosure.services import seal_version
+    temporary_attachments_dir(app, tmp_path)
+    with app.test_request_context("/?lang=en"):
+        disclosure = db.session.get(Disclosure, world["own_disclosure"])
+        data = pdf_bytes()
+        attachment = store_attachment(db.session.get(User, world["filer"]), disclosure, data,
+                                      "eia-conclusion.pdf", "EIA conclusion")
+        disclosure.status, disclosure.submitted_at = DisclosureStatus.SUBMITTED, utcnow().replace(microsecond=0)
+        seal_version(disclosure)
+        db.session.commit()
+        link = f"/attachments/{attachment.id}"
+    filer = _filer(app)
+    assert link in filer.get(f"/disclosures/{world['own_disclosure']}").get_data(as_text=True)
+    secretariat = _filer(app, "secretariat@test.kg")
+    review = secretariat.get(f"/review/filings/{world['own_disclosure']}").get_data(as_text=True)
+    assert link in review and "eia-conclusion.pdf" in review
+    with secretariat.get(link) as download:
+        assert download.status_code == 200 and download.data == data

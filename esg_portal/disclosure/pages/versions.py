@@ -15,6 +15,7 @@ from ..diff import Change, payment_item, diff_documents
 from ..document import filing_document
 from ..models import Disclosure
 from ..services import ChecklistItem
+from ..attachments import referenced_attachments
 from .sections import esg_views
 from .display import Names, ProfileView, TotalsView, checklist_detail, display_value, profile_view, totals_view
 from .labels import FIELD_LABELS, SECTION_LABELS
@@ -38,6 +39,8 @@ class VersionPage:
     locale: str
     #: the ESG sections as filed (private fields never shown here)
     esg: list = field(default_factory=list)
+    #: the files of the version: those its sections name, then the others uploaded to it
+    attachments: list = field(default_factory=list)
 
     @property
     def declarations(self) -> dict[str, Any]:
@@ -62,6 +65,7 @@ def version_page(actor: User, disclosure_id: int, locale: str) -> VersionPage:
         is_company=is_filer_of(actor, disclosure.company_id),
         locale=locale,
         esg=esg_views(disclosure, Names(locale)),
+        attachments=referenced_attachments(disclosure),
     )
 
 
