@@ -19,6 +19,7 @@ from ..accounts.models import User
 from ..accounts.permissions import can_edit_disclosure, can_submit_disclosure, can_view_disclosure, is_filer_of, require
 from ..audit import utcnow
 from ..companies.models import Company
+from ..companies.rules import FieldErrors, clean_text
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..money import from_minor, usd_minor_to_kgs_minor
@@ -339,18 +340,13 @@ def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: 
     if disclosure.status is not DisclosureStatus.DRAFT:
         raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
     require(can_submit_disclosure(actor, disclosure))
-    errors: dict[str, list[str]] = {}
-    name, position = (attested_by_name or "").strip(), (attested_by_position or "").strip()
-    if not name:
-        errors["attested_by_name"] = [_("Enter the full name of the person attesting the filing.")]
-    elif len(name) > 255:
-        errors["attested_by_name"] = [_("The name is too long: at most 255 characters.")]
-    if not position:
-        errors["attested_by_position"] = [_("Enter the position of the person attesting the filing.")]
-    elif len(position) > 255:
-        errors["attested_by_position"] = [_("The position is too long: at most 255 characters.")]
+    errors = FieldErrors()
+    name = errors.check("attested_by_name", clean_text, attested_by_name, max_length=255,
+                        required=_("Enter the full name of the person attesting the filing."))
+    position = errors.check("attested_by_position", clean_text, attested_by_position, max_length=255,
+                            required=_("Enter the position of the person attesting the filing."))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors.errors)
     workflow.transition(disclosure, workflow.Action.SUBMIT)
     # to the second, as the interchange format shows it, so the stored time is the shown time
     disclosure.submitted_at = (now or utcnow()).replace(microsecond=0)

@@ -19,6 +19,7 @@ from ..accounts.models import Role, User
 from ..accounts.permissions import can_view_receipt_batch, require
 from ..audit import utcnow
 from ..companies.models import Company
+from ..companies.rules import FieldErrors, clean_text
 from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..money import format_plain
@@ -227,18 +228,13 @@ def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attest
     require_open(batch.period)
     if batch.status is not BatchStatus.DRAFT:
         raise InvalidTransition(_("This version has already been submitted."), code="not_draft")
-    errors: dict[str, list[str]] = {}
-    name, position = (attested_by_name or "").strip(), (attested_by_position or "").strip()
-    if not name:
-        errors["attested_by_name"] = [_("Enter the full name of the person attesting the receipts.")]
-    elif len(name) > 255:
-        errors["attested_by_name"] = [_("The name is too long: at most 255 characters.")]
-    if not position:
-        errors["attested_by_position"] = [_("Enter the position of the person attesting the receipts.")]
-    elif len(position) > 255:
-        errors["attested_by_position"] = [_("The position is too long: at most 255 characters.")]
+    errors = FieldErrors()
+    name = errors.check("attested_by_name", clean_text, attested_by_name, max_length=255,
+                        required=_("Enter the full name of the person attesting the receipts."))
+    position = errors.check("attested_by_position", clean_text, attested_by_position, max_length=255,
+                            required=_("Enter the position of the person attesting the receipts."))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(errors.errors)
     batch.status = BatchStatus.SUBMITTED
     batch.submitted_at = (now or utcnow()).replace(microsecond=0)
     batch.submitted_by_id = actor.id

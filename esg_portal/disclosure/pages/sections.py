@@ -12,13 +12,16 @@ from wtforms.fields.choices import SelectChoice
 
 from ...accounts.models import User
 from ...companies.models import Company
-from ...reference.models import PeriodStatus, ReportingPeriod
+from ...errors import NotFound
 from ...extensions import db
+from ...reference.models import PeriodStatus, ReportingPeriod
 from .. import services
-from ..models import Attachment, DeclarationKind, Disclosure, DisclosureStatus
-from ..sections import SectionSpec, dump_section
+from ..models import Attachment, Disclosure, DisclosureStatus
+from ..sections import SectionSpec, all_specs, dump_section
 from ..sections import services as section_services
 from ..sections.display import SectionView, section_view
+from ..sections.fields import Rows
+from ..sections.upload import read_section_upload, template_csv
 from .display import Names
 from .filing import _blank_draft, _draft, editing_lookups, filer_company
 
@@ -31,21 +34,25 @@ def attachment_names(company_id: int, period_id: int | None = None) -> dict[str,
     return {a.sha256: a.original_name for a in db.session.scalars(stmt.order_by(Attachment.id))}
 
 
-def view_of(disclosure: Disclosure, spec: SectionSpec, names: Names, *, show_private: bool = False) -> SectionView:
-    """One section of a version as item views (private fields only when asked, for the secretariat)."""
+def view_of(disclosure: Disclosure, spec: SectionSpec, names: Names, *, show_private: bool = False,
+            attachments: dict[str, str] | None = None) -> SectionView:
+    """One section of a version as item views (private fields only when asked, for the secretariat);
+    ``attachments`` (sha256 → name) is read when not given."""
     row = disclosure.section_row(spec.key) if disclosure.id is not None else None
     if show_private and row is not None:
         data = section_services.restricted_view(disclosure, spec.key)
     else:
         data = dump_section(spec, row.data if row else None)
-    return section_view(spec, data, names=names, attachments=attachment_names(disclosure.company_id),
-                        show_private=show_private)
+    if attachments is None:
+        attachments = attachment_names(disclosure.company_id)
+    return section_view(spec, data, names=names, attachments=attachments, show_private=show_private)
 
 
 def esg_views(disclosure: Disclosure, names: Names, *, show_private: bool = False) -> list[SectionView]:
-    """Every ESG section of a version, in document order."""
-    from ..sections import all_specs
-    return [view_of(disclosure, spec, names, show_private=show_private) for spec in all_specs()]
+    """Every ESG section of a version, in document order (the company's attachments read once)."""
+    attachments = attachment_names(disclosure.company_id)
+    return [view_of(disclosure, spec, names, show_private=show_private, attachments=attachments)
+            for spec in all_specs()]
 
 
 @dataclass
@@ -92,7 +99,6 @@ def _attachments_url(year: int) -> str | None:
 
 def is_uploadable(spec: SectionSpec) -> bool:
     """A list section whose items are flat (no repeated rows) can come from a spreadsheet."""
-    from ..sections.fields import Rows
     return spec.many and not any(isinstance(kind, Rows) for kind in spec.schema().fields.values())
 
 
@@ -141,7 +147,6 @@ def item_data(actor: User, year: int, key: str, index: int | None) -> dict[str, 
     current = services.latest_filing(actor, company, services.get_period(year))
     if current is None:
         if index is not None:
-            from ...errors import NotFound
             raise NotFound()
         return {}
     return section_services.item_for_form(actor, current, key, index)
@@ -165,17 +170,17 @@ def confirm(actor: User, year: int, key: str) -> None:
     section_services.confirm_carried_over(actor, _draft(actor, year), key)
 
 
-def declaration_kinds() -> list[DeclarationKind]:
-    return list(DeclarationKind)
+def _uploadable_spec(key: str) -> SectionSpec:
+    """The spec of a section a spreadsheet can fill; any other section has no upload (404)."""
+    spec = section_services.require_spec(key)
+    if not is_uploadable(spec):
+        raise NotFound()
+    return spec
 
 
 def replace_from_file(actor: User, year: int, key: str, data: bytes, filename: str, locale: str) -> int:
     """A CSV/XLSX file replaces the items of a flat list section, or nothing changes (UploadRejected)."""
-    from ..sections.upload import read_section_upload
-    spec = section_services.require_spec(key)
-    if not is_uploadable(spec):
-        from ...errors import NotFound
-        raise NotFound()
+    spec = _uploadable_spec(key)
     editing_lookups(actor, year)
     draft = _draft(actor, year)
     items = read_section_upload(spec, data, filename, section_services.load_context(draft, locale))
@@ -183,11 +188,6 @@ def replace_from_file(actor: User, year: int, key: str, data: bytes, filename: s
 
 
 def upload_template(actor: User, year: int, key: str) -> bytes:
-    from ..sections.upload import template_csv
     filer_company(actor)
     services.get_period(year)
-    spec = section_services.require_spec(key)
-    if not is_uploadable(spec):
-        from ...errors import NotFound
-        raise NotFound()
-    return template_csv(spec)
+    return template_csv(_uploadable_spec(key))
