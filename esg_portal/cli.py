@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users_group
     from .demo.cli import demo_group
     from .eiti.cli import reconcile_command
+    from .eiti.publication.cli import eiti_group
     from .reference.cli import reference_group
 
     app.cli.add_command(reference_group)
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(setup_demo)
     app.cli.add_command(serve)
     app.cli.add_command(reconcile_command)
+    app.cli.add_command(eiti_group)
 
 
 @click.command("setup-demo")
@@ -42,7 +44,7 @@ def setup_demo() -> None:
     """Migrate the database, load reference data, and load demo data if it is empty."""
     from flask_migrate import upgrade
 
-    from .demo.loader import database_is_empty, load_demo
+    from .demo.loader import PUBLISHED_YEAR, database_is_empty, load_demo, publish_demo
     from .extensions import db
     from .reference.loader import load_reference_data
 
@@ -53,7 +55,10 @@ def setup_demo() -> None:
     if database_is_empty():
         load_demo()
         db.session.commit()
-        click.echo("Demo data loaded.")
+        version = publish_demo(current_app.config["ESG_PUBLIC_URL"])
+        db.session.commit()
+        click.echo(f"Demo data loaded; {PUBLISHED_YEAR} reconciled and published as version {version} "
+                   f"(open data under /open-data/{PUBLISHED_YEAR}/latest/).")
     else:
         click.echo("Demo data: the database already holds companies; left as it is.")
 

@@ -7,6 +7,7 @@ start-up, not be silently ignored.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -107,6 +108,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     attachments_dir = env.get("ESG_ATTACHMENTS_DIR", "").strip()
     if attachments_dir and not Path(attachments_dir).is_absolute():
         raise ConfigError(f"ESG_ATTACHMENTS_DIR must be an absolute path; got {attachments_dir!r}")
+    public_url = env.get("ESG_PUBLIC_URL", "http://127.0.0.1:5000").strip().rstrip("/")
+    if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", public_url):
+        raise ConfigError(f"ESG_PUBLIC_URL must be an http(s) address such as https://eiti.gov.kg; got {public_url!r}")
     return {
         "ESG_ENV": mode,
         "SECRET_KEY": secret,
@@ -125,6 +129,8 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "ESG_MAX_ATTACHMENT_BYTES": max_attachment_mb * 1024 * 1024,
         #: where attachment files are kept, outside the web root ("": <instance path>/attachments)
         "ESG_ATTACHMENTS_DIR": attachments_dir,
+        #: the public address of the portal, written into published files (SDT links, DCAT URIs)
+        "ESG_PUBLIC_URL": public_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

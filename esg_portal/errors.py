@@ -70,9 +70,9 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(status: int, code: str, message: str, errors: dict | None = None):
+def _render(status: int, code: str, message: str, errors: dict | None = None, details: dict | None = None):
     if wants_json():
-        body = {"error": {"code": code, "message": message}}
+        body = {"error": {"code": code, "message": message, **(details or {})}}
         if errors:
             body["errors"] = errors
         return jsonify(body), status
@@ -86,7 +86,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_portal_error(error: PortalError):
         db.session.rollback()
         errors = getattr(error, "errors", None)
-        return _render(error.status, error.code, error.message, errors)
+        return _render(error.status, error.code, error.message, errors, getattr(error, "details", None))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):

@@ -13,3 +13,4 @@ from .reference.models import (  # noqa: F401
 from .eiti.models import (  # noqa: F401
     Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus, ReconciliationLine, ReconciliationRun,
 )
+from .eiti.publication.models import Release, ReleaseFile, ReleaseKind  # noqa: F401

@@ -64,11 +64,19 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     # a file attached to each side's draft and to each side's submitted version
     "attachment_id": (["own_attachment", "own_submitted_attachment"],
                       ["other_attachment", "other_submitted_attachment"]),
+    # a release version and a file of it: published data, the same for everyone
+    "version": (["release_version"], ["release_version"]),
+    "name": (["release_file"], ["release_file"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
-NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item"}
+NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item", "version", "name"}
 #: routes for visitors without an account; community pages (blueprint ``public``) read releases only
-PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static"}
+PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static",
+                    # published open data and its catalogue (releases only), and the API's description
+                    "publication.release_file", "publication.latest_file", "publication.release_index",
+                    "publication.catalog_jsonld", "publication.catalog_ttl", "api.openapi"}
+#: the public API: no token, published data only (tests/api/test_api_public.py)
+PUBLIC_API_PREFIX = "api.public_"
 PUBLIC_BLUEPRINTS = {"public"}
 #: the sign-in names of the ``world`` fixture
 EMAILS = {"filer": "filer@test.kg", "other_filer": "other@test.kg", "officer": "officer@test.kg",
@@ -117,7 +125,8 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
         extra.update(_discrepancy_records(world, agencies))
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
-            "section": "production", "item": 0, "stream_code": "ROYALTY"}
+            "section": "production", "item": 0, "stream_code": "ROYALTY",
+            "release_version": 1, "release_file": "data.json"}
 
 
 def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dict[str, int]:
@@ -169,7 +178,8 @@ def _rules(app: Flask) -> list[Rule]:
 
 
 def _is_public(rule: Rule) -> bool:
-    return rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS
+    return (rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.split(".")[0] in PUBLIC_BLUEPRINTS
+            or rule.endpoint.startswith(PUBLIC_API_PREFIX))
 
 
 def _placeholders(rule: Rule) -> list[str]:

@@ -24,7 +24,7 @@ def test_setup_demo_then_serve_answers_with_the_login_page(tmp_path):
     env.pop("DATABASE_URL", None)
     setup = subprocess.run([ESG_PORTAL, "setup-demo"], env=env, capture_output=True, text=True, timeout=120)
     assert setup.returncode == 0, setup.stderr
-    assert "Demo data loaded." in setup.stdout
+    assert "Demo data loaded; 2024 reconciled and published as version 1" in setup.stdout
     again = subprocess.run([ESG_PORTAL, "setup-demo"], env=env, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0 and "left as it is" in again.stdout
     port = _free_port()

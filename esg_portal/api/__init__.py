@@ -18,8 +18,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # tokens are sent by programs, not by browsers holding a session: no CSRF form tokens here
 csrf.exempt(bp)
 
-#: endpoints reached without a token
-OPEN_ENDPOINTS = frozenset({"api.issue_token"})
+#: endpoints reached without a token: the token request, the API description (it holds no data) and
+#: the public API (published data only; api.public adds its endpoints)
+OPEN_ENDPOINTS = {"api.issue_token", "api.openapi"}
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -57,4 +58,4 @@ def bearer_challenge(response):
     return response
 
 
-from . import attachments, reconciliations, views  # noqa: F401,E402  (routes register themselves on bp; imported last)
+from . import attachments, public, reconciliations, releases, views  # noqa: F401,E402  (routes register themselves on bp; imported last)

@@ -408,9 +408,9 @@ _PATHS: dict[str, Any] = {
     }},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",
+        "description": "Readable without a token: it holds no data.", "security": [],
         "responses": {"200": {"description": "The OpenAPI 3.0 document.",
-                              "content": {"application/json": {"schema": {"type": "object"}}}},
-                      "401": _ref_response("Unauthorized")},
+                              "content": {"application/json": {"schema": {"type": "object"}}}}},
     }},
 }
 
@@ -640,6 +640,19 @@ def _with_sections(document: dict[str, Any]) -> dict[str, Any]:
 
 
 _with_sections(OPENAPI)
+
+
+def _with_publication(document: dict[str, Any]) -> dict[str, Any]:
+    """The release endpoint and the public API (generated from the public resources' schemas)."""
+    from .openapi_public import public_paths
+    paths, schemas = public_paths()
+    document["paths"].update(paths)
+    document["components"]["schemas"].update(schemas)
+    document["tags"] += [{"name": "publication"}, {"name": "public"}]
+    return document
+
+
+_with_publication(OPENAPI)
 
 
 def openapi_document() -> dict[str, Any]:

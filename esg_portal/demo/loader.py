@@ -319,3 +319,20 @@ def load_demo() -> None:
     builder = _Builder(refs, periods, companies, licences, users)
     builder.filings()
     builder.batches()
+
+
+#: the demo year published by ``setup-demo`` (reconciled first, so the release holds a run)
+PUBLISHED_YEAR = 2024
+
+
+def publish_demo(homepage: str) -> int:
+    """Reconcile and publish the demo's closed year as the demo secretariat would (flush, no commit).
+
+    Returns the release version. Kept apart from ``load_demo`` so that tests choose when to publish.
+    """
+    from ..eiti.publication.services import publish_release
+    from ..eiti.runs import run_reconciliation
+
+    secretariat = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT).order_by(User.id))
+    run_reconciliation(secretariat, PUBLISHED_YEAR)
+    return publish_release(secretariat, PUBLISHED_YEAR, homepage=homepage).version

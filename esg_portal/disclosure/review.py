@@ -1,9 +1,7 @@
 """Secretariat review: the filing list of a period, queries, answers, acceptance, lateness."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +16,7 @@ from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..i18n import display_timezone
 from ..reference.models import PeriodStatus, ReportingPeriod
+from ..tabular.safe import csv_bytes
 from . import workflow
 from .document import iso_utc, profile_object
 from .models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
@@ -130,20 +129,10 @@ def overdue_list(actor: User, period: ReportingPeriod, now: dt.datetime | None =
             for row in overdue_rows(actor, period, now)]
 
 
-def _csv_text(value: str) -> str:
-    # a cell starting like a formula would be run by a spreadsheet: keep it text
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def overdue_csv(rows: list[OverdueRow]) -> bytes:
     """The overdue list as CSV, UTF-8 with a BOM (so Excel shows Kyrgyz letters); deadlines in UTC."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OVERDUE_CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([row.company.inn, _csv_text(row.company.legal_name), iso_utc(row.deadline),
-                         row.days_overdue])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    return csv_bytes(OVERDUE_CSV_COLUMNS, ([row.company.inn, row.company.legal_name, iso_utc(row.deadline),
+                                            row.days_overdue] for row in rows), bom=True, lineterminator="\r\n")
 
 
 # --- one filing under review --------------------------------------------------------

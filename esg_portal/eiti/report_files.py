@@ -7,8 +7,6 @@ text in the CSV, the reader's notation in the PDF; a float only ever sets a bar'
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -23,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from ..audit import utcnow
 from ..money import from_minor, rate_from_scaled
 from ..reports.reconciliation import build_reconciliation_report
+from ..tabular.safe import csv_bytes, put_cell, workbook_bytes
 from . import reconciliation as engine
 from .labels import INCLUSION_LABELS, explanation_labels, status_label
 from .report_data import (
@@ -115,11 +114,7 @@ def build_csv(report: RunReport) -> bytes:
             columns.append(engine.format_pcts(lines[column]))
         else:
             columns.append(lines[column].astype(object).fillna(""))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(zip(*(column.tolist() for column in columns)))
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(CSV_COLUMNS, zip(*(column.tolist() for column in columns)))
 
 
 # --- XLSX ---------------------------------------------------------------------------------------
@@ -168,12 +163,7 @@ def _put(ws, row: int, column: int, value: object, number_format: str = ""):
     openpyxl would write it through ``"%.16g"``, i.e. through a float: 72255167.07 would be stored
     as 72255167.06999999. The cell stays numeric (type ``n``), only its text is exact.
     """
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, Decimal):
-        cell._value = format(value, "f")  # openpyxl writes _value as the <v> text
-    if number_format and value is not None and not isinstance(value, str):
-        cell.number_format = number_format
-    return cell
+    return put_cell(ws, row, column, value, number_format if not isinstance(value, str) else "")
 
 
 def _width(value: object, number_format: str) -> int:
@@ -189,7 +179,7 @@ def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[object]], fo
     fill = PatternFill("solid", fgColor="E6EDF5")
     widths = [len(str(h)) + 2 for h in header]
     for column, title in enumerate(header, start=1):
-        cell = ws.cell(row=start_row, column=column, value=str(title))
+        cell = put_cell(ws, start_row, column, str(title))
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     r = start_row
@@ -243,7 +233,7 @@ def _about(ws, report: RunReport) -> None:
     facts.append((_("Generated"), time_text(utcnow(), report.locale), ""))
     bold = Font(bold=True)
     for r, (label, value, number_format) in enumerate(facts, start=1):
-        ws.cell(row=r, column=1, value=label).font = bold
+        put_cell(ws, r, 1, str(label)).font = bold
         cell = _put(ws, r, 2, value, number_format)
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
     ws.column_dimensions["A"].width = max(len(str(f[0])) for f in facts) + 2
@@ -283,9 +273,7 @@ def build_xlsx(report: RunReport) -> bytes:
                 for row in silent.to_dict("records")]
         _write_table(wb.create_sheet(sheet_title(SHEETS["non_reporting"])), header, rows,
                      ["", "", "", "", AMOUNT_FORMAT, "0"])
-        buffer = io.BytesIO()
-        wb.save(buffer)
-    return buffer.getvalue()
+        return workbook_bytes(wb)
 
 
 # --- PDF ----------------------------------------------------------------------------------------

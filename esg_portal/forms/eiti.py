@@ -1,6 +1,7 @@
 """Forms of the secretariat's period settings."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -41,3 +42,14 @@ class ScopeOverrideForm(FlaskForm):
 
 class RunReconciliationForm(FlaskForm):
     """The "Run reconciliation now" button: nothing to fill in but the CSRF token."""
+
+
+class PublishForm(FlaskForm):
+    """The "Publish" button of a period: nothing to fill in but the CSRF token."""
+
+
+class ImportSdtForm(FlaskForm):
+    """An SDT v2.0 workbook, one Part CSV, or a zip of Part CSVs with historic EITI data."""
+
+    file = FileField(_l("SDT workbook (XLSX), a Part CSV or a zip of Part CSVs"),
+                     validators=[FileRequired(_l("Choose the file to import."))])

@@ -7,7 +7,9 @@ every spreadsheet honours; in XLSX it is written as a plain string cell with Exc
 Decimal becomes a numeric cell holding its exact text (never a float), and a CSV cell that
 is a plain decimal number (``-500.00``) is left as it is. Workbooks are saved byte for byte
 reproducibly (fixed document times, fixed zip entry times), so a published file's sha256
-depends on its content only.
+depends on its content only. Formulas the portal writes itself (``put_formula``) can carry
+their cached result, which the saved file holds, so a reader that does not calculate still
+sees the number.
 """
 from __future__ import annotations
 
@@ -16,10 +18,12 @@ import datetime as dt
 import io
 import re
 import zipfile
+from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 #: what a spreadsheet treats as the start of a formula or a command
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -27,6 +31,10 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 #: the time stamped into every workbook and zip entry (the zip format cannot hold earlier)
 FIXED_TIME = dt.datetime(2000, 1, 1, 0, 0, 0)
 _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+#: a formula cell as openpyxl writes it: <c r="B5" s="3"><f>SUM(B1:B4)</f><v /></c>
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)>(<f>[^<]*</f>)<v\s*/></c>')
+#: where put_formula keeps the cached results of a worksheet's formulas (coordinate → value)
+_CACHE_ATTRIBUTE = "_esg_cached_results"
 
 
 def is_formula_like(text: str) -> bool:
@@ -34,14 +42,21 @@ def is_formula_like(text: str) -> bool:
     return bool(text) and text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.match(text)
 
 
+def _masks_formula(text: str) -> bool:
+    # "'=x" typed by a user must also get an apostrophe, or reading it back would lose its own
+    return is_formula_like(text.lstrip("'"))
+
+
 def neutralise(text: str) -> str:
-    """The CSV form of a text cell: formula-looking text gets a leading apostrophe."""
-    return "'" + text if is_formula_like(text) else text
+    """The CSV form of a text cell: formula-looking text gets a leading apostrophe (and so does
+    text that already starts with apostrophes before formula-looking text, so that
+    :func:`unneutralise` gives back exactly what was written)."""
+    return "'" + text if _masks_formula(text) else text
 
 
 def unneutralise(text: str) -> str:
     """Undo :func:`neutralise` (for reading the portal's own CSVs back)."""
-    if text.startswith("'") and is_formula_like(text[1:]):
+    if text.startswith("'") and _masks_formula(text[1:]):
         return text[1:]
     return text
 
@@ -94,17 +109,88 @@ def put_cell(ws, row: int, column: int, value: object, number_format: str = ""):
     return cell
 
 
-def put_formula(ws, row: int, column: int, formula: str, number_format: str = ""):
-    """A formula the portal itself writes (never user text)."""
+def put_formula(ws, row: int, column: int, formula: str, number_format: str = "", *,
+                cached: object = None):
+    """A formula the portal itself writes (never user text), optionally with its cached result.
+
+    openpyxl saves a formula without a result, so a reader that does not calculate (pandas,
+    openpyxl with ``data_only=True``, a browser preview) sees an empty cell. ``cached`` is the
+    value the formula evaluates to — a Decimal (written as its exact text), int, float, bool
+    or str — and :func:`workbook_bytes` stores it as the cell's ``<v>``. The caller computes
+    it; it must be what the formula gives, since Excel recalculates on opening.
+    """
+    if not formula.startswith("="):
+        raise ValueError("a formula starts with '='")
     cell = ws.cell(row=row, column=column, value=formula)
+    if cell.data_type != "f":
+        cell.data_type = "f"
     if number_format:
         cell.number_format = number_format
+    cache = ws.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    if cached is None:
+        cache.pop(cell.coordinate, None)
+    else:
+        if not isinstance(cached, (Decimal, int, float, str)):
+            raise TypeError(f"unsupported cached value {cached!r}")
+        cache[cell.coordinate] = cached
     return cell
 
 
-def new_workbook() -> Workbook:
-    """An empty workbook with fixed document times."""
-    workbook = Workbook()
+def _cached_xml(value: object) -> tuple[str, str]:
+    """(type attribute or "", text of ``<v>``) of a cached formula result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("a cached value must be finite")
+        return "", format(value, "f")
+    if isinstance(value, int):
+        return "", str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("a cached value must be finite")
+        return "", repr(value)
+    return ' t="str"', xml_escape(str(value))
+
+
+def _patch_cached(data: bytes, cache: dict[str, object]) -> bytes:
+    """Give each formula cell of one sheet's XML its cached result (openpyxl writes ``<v />``)."""
+    def replace(match: re.Match) -> bytes:
+        coordinate = match.group(1).decode()
+        if coordinate not in cache:
+            return match.group(0)
+        kind, text = _cached_xml(cache[coordinate])
+        return (b'<c r="' + match.group(1) + b'"' + match.group(2) + kind.encode() + b">" + match.group(3)
+                + b"<v>" + text.encode("utf-8") + b"</v></c>")
+
+    return _FORMULA_CELL.sub(replace, data)
+
+
+def safe_row(ws, values: Iterable[object], formats: Sequence[str] = ()) -> list:
+    """One row of a streamed (write-only) sheet, with the cell rules of :func:`put_cell`."""
+    cells = []
+    for position, value in enumerate(values):
+        cell = WriteOnlyCell(ws)
+        if isinstance(value, str):
+            cell.value = value
+            cell.data_type = "s"
+            if is_formula_like(value):
+                cell.quotePrefix = True
+        else:
+            cell.value = value
+            if isinstance(value, Decimal):
+                cell._value = format(value, "f")
+            number_format = formats[position] if position < len(formats) else ""
+            if number_format and value is not None:
+                cell.number_format = number_format
+        cells.append(cell)
+    return cells
+
+
+def new_workbook(*, streamed: bool = False) -> Workbook:
+    """An empty workbook with fixed document times; ``streamed`` for large tables written row by row
+    (``ws.append(safe_row(ws, values))``), which keeps memory flat."""
+    workbook = Workbook(write_only=streamed)
     workbook.properties.created = FIXED_TIME
     workbook.properties.creator = "esg_portal"
     return workbook
@@ -114,10 +200,14 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     """Save a workbook reproducibly: the same content gives the same bytes.
 
     openpyxl stamps the save time into ``docProps/core.xml`` and each zip entry; both are
-    replaced by :data:`FIXED_TIME`.
+    replaced by :data:`FIXED_TIME`. Formula cells written with ``put_formula(..., cached=…)``
+    get their cached result, so readers that do not calculate see the numbers.
     """
     buffer = io.BytesIO()
     workbook.save(buffer)
+    # openpyxl numbers the sheets while saving: the path is known only now
+    caches = {ws.path.lstrip("/"): ws.__dict__[_CACHE_ATTRIBUTE] for ws in workbook.worksheets
+              if ws.__dict__.get(_CACHE_ATTRIBUTE)}
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()
@@ -126,6 +216,8 @@ def workbook_bytes(workbook: Workbook) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _CORE_TIMES.sub(lambda m: m.group(1) + stamp + m.group(3), data)
+            elif info.filename in caches:
+                data = _patch_cached(data, caches[info.filename])
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16

@@ -103,8 +103,9 @@ def test_an_inactive_account_gets_no_token(app: Flask, client, api_world) -> Non
 
 def test_every_api_route_answers_401_json_without_a_token(app: Flask, client, api_world) -> None:
     checked = 0
+    from esg_portal.api import OPEN_ENDPOINTS
     for rule in _api_rules(app):
-        if rule.endpoint == "api.issue_token":
+        if rule.endpoint in OPEN_ENDPOINTS:  # the token request, the description, the public API
             continue
         url = rule.build({"year": 2025, "section": "payments"}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -112,6 +113,12 @@ def test_every_api_route_answers_401_json_without_a_token(app: Flask, client, ap
             _assert_401(client.open(url, method=method, json=[]))
             _assert_401(client.open(url, method=method, json=[], headers={"Authorization": "Bearer esg_nope"}))
     assert checked >= 6
+
+
+def test_only_the_token_request_the_description_and_the_public_api_are_open(app: Flask) -> None:
+    from esg_portal.api import OPEN_ENDPOINTS
+    assert {rule.endpoint for rule in _api_rules(app)} & OPEN_ENDPOINTS == OPEN_ENDPOINTS
+    assert all(e in ("api.issue_token", "api.openapi") or e.startswith("api.public_") for e in OPEN_ENDPOINTS)
 
 
 def test_a_session_cookie_does_not_authenticate_api_calls(app: Flask, client, api_world, token_for) -> None:

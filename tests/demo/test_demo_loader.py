@@ -258,7 +258,11 @@ def test_loading_twice_is_refused(demo, runner):
 def test_setup_demo_loads_an_empty_database(runner, app):
     result = runner.invoke(args=["setup-demo"])
     assert result.exit_code == 0, result.output
-    assert "Demo data loaded." in result.output
+    assert "Demo data loaded; 2024 reconciled and published as version 1" in result.output
     with app.app_context():
         assert _period(2025).status is PeriodStatus.OPEN
+        # a published year (README): the open data of 2024 are served
+        from esg_portal.eiti.publication.models import Release
+        release = db.session.scalar(select(Release))
+        assert release is not None and release.period.year == 2024 and release.version == 1
         assert db.session.scalar(select(RevenueStream).where(RevenueStream.code == "ROYALTY")) is not None

@@ -1,0 +1,59 @@
+"""What the public may read: the rows of the latest release of each period, and nothing else.
+
+Reads releases only (DESIGN: ``public/`` never imports ``disclosure/`` or ``receipts/``). A
+release never changes, so its parsed ``data.json`` is cached by the file's sha256 (the cache
+key is the content itself, so a cached entry can never be stale).
+"""
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..eiti.publication.models import Release, ReleaseFile
+from ..eiti.publication.services import DATA, all_releases, file_content
+from ..extensions import db
+
+_CACHE: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
+_CACHE_SIZE = 16
+
+
+@dataclass(frozen=True)
+class Published:
+    """One period's latest release and its data."""
+
+    release: Release
+    data: dict[str, Any]
+    data_sha256: str
+
+    @property
+    def year(self) -> int:
+        return self.data["period"]["year"]
+
+
+def _data(release: Release) -> tuple[dict[str, Any], str]:
+    stored = db.session.scalar(select(ReleaseFile).where(ReleaseFile.release_id == release.id,
+                                                         ReleaseFile.name == DATA))
+    if stored.sha256 in _CACHE:
+        _CACHE.move_to_end(stored.sha256)
+        return _CACHE[stored.sha256], stored.sha256
+    data = json.loads(file_content(stored))
+    _CACHE[stored.sha256] = data
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return data, stored.sha256
+
+
+def latest_per_period() -> list[Published]:
+    """The newest release of every period that has one, by year."""
+    newest: dict[int, Release] = {}
+    for release in all_releases():
+        newest[release.period.year] = release
+    out = []
+    for year in sorted(newest):
+        data, digest = _data(newest[year])
+        out.append(Published(release=newest[year], data=data, data_sha256=digest))
+    return out
