@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support import PASSWORD, make_app
+from support import PASSWORD, empty_domain_tables, make_app
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
@@ -29,9 +29,6 @@ from esg_portal.reference.loader import load_reference_data
 from esg_portal.reference.models import GovernmentEntity, PeriodStatus, ReportingPeriod, RevenueStream
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-#: tables filled by the reference loader; kept between tests
-REFERENCE_TABLES = {"mineral", "region", "site", "site_mineral", "gfs_code", "government_entity",
-                    "revenue_stream", "alembic_version"}
 
 
 @pytest.fixture(scope="session")
@@ -59,24 +56,13 @@ def migrated_database(database_url: str) -> Iterator[str]:
         _db.engine.dispose()
 
 
-def _empty_domain_tables() -> None:
-    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
-    _db.session.commit()
-
-
 @pytest.fixture
 def app(migrated_database: str) -> Iterator[Flask]:
     app = make_app(migrated_database)
     yield app
     with app.app_context():
         _db.session.rollback()
-        _empty_domain_tables()
+        empty_domain_tables()
         _db.engine.dispose()
 
 

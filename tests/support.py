@@ -10,7 +10,10 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from sqlalchemy import text
+
 from esg_portal import create_app
+from esg_portal.extensions import db
 
 PASSWORD = "correct-horse-battery"
 
@@ -44,3 +47,22 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, f"login of {email} failed with {response.status_code}"
     return response
+
+
+#: tables filled by the reference loader; kept between tests
+REFERENCE_TABLES = {"mineral", "region", "site", "site_mineral", "gfs_code", "government_entity",
+                    "revenue_stream", "alembic_version"}
+
+
+def empty_domain_tables() -> None:
+    """Delete every row but the reference data (inside an app context)."""
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+

@@ -76,7 +76,7 @@ def _string(name: str, description: str = "", *, required: bool = False, enum: I
 
 def _names(data: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     companies = {c["inn"]: c["name"] for c in data.get("companies", [])}
-    gfs = {s["code"]: s["gfs_code"] for s in data.get("revenue_streams", [])}
+    gfs = {s["code"]: s.get("gfs_code") or "" for s in data.get("revenue_streams", []) if s.get("code")}
     return companies, gfs
 
 
