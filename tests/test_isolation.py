@@ -349,7 +349,7 @@ def test_a_form_sent_after_the_session_ended_leads_to_sign_in_without_a_dead_end
 
 
 def test_sign_in_returns_to_the_page_asked_for(client, ids: dict[str, int]) -> None:
-    page = f"/companies/{ids['own_company']}"
+    page = f"/register/companies/{ids['own_company']}"
     response = client.get(page)
     assert response.status_code == 302
     login_page = response.headers["Location"]
@@ -386,7 +386,7 @@ def test_filers_see_their_own_company_and_filings(ids: dict[str, int], client_as
     """Positive control: the denials above are about whose record it is, not broken pages."""
     client = client_as(who)
     with_name = "Own Mining LLC" if company == "own_company" else "Other Mining LLC"
-    response = client.get(f"/companies/{ids[company]}")
+    response = client.get(f"/register/companies/{ids[company]}")
     assert response.status_code == 200
     assert with_name in response.get_data(as_text=True)
     for key in disclosures:
@@ -396,7 +396,7 @@ def test_filers_see_their_own_company_and_filings(ids: dict[str, int], client_as
 
 
 def test_the_company_list_of_a_filer_holds_only_their_company(ids: dict[str, int], client_as) -> None:
-    page = client_as("filer").get("/companies/").get_data(as_text=True)
+    page = client_as("filer").get("/register/companies/").get_data(as_text=True)
     assert "Own Mining LLC" in page
     assert "Other Mining LLC" not in page
 
@@ -421,7 +421,7 @@ def test_no_page_a_filer_can_reach_names_another_company(app: Flask, ids: dict[s
         for href in re.findall(r'href="(/[^"/][^"]*|/)"', page):
             if not href.startswith("/static/"):
                 queue.append(href)
-    assert {f"/companies/{ids['own_company']}", f"/disclosures/{ids['own_disclosure']}"} <= seen
+    assert {f"/register/companies/{ids['own_company']}", f"/disclosures/{ids['own_disclosure']}"} <= seen
 
 
 # --- administration ---

@@ -133,7 +133,7 @@ def _every_page(app: Flask, site: dict[str, int]) -> list[tuple[str, str, object
     pages = []
     for who in ("visitor", *ROLES):
         client = _client(app, who)
-        start = ["/", "/login"] if who == "visitor" else ["/", "/companies/999999", "/no-such-page"]
+        start = ["/", "/login"] if who == "visitor" else ["/", "/register/companies/999999", "/no-such-page"]
         pages += [(who, path, response) for path, response in _crawl(client, start).items()]
     return pages
 
@@ -195,7 +195,7 @@ def test_every_page_is_reachable_and_has_the_language_switch(app: Flask, site) -
     pages = _every_page(app, site)
     failures = []
     for who, path, response in pages:
-        expected = 404 if path in ("/companies/999999", "/no-such-page") else 200
+        expected = 404 if path in ("/register/companies/999999", "/no-such-page") else 200
         if response.status_code != expected:
             failures.append(f"{who} {path}: {response.status_code}, expected {expected}")
             continue
@@ -241,7 +241,7 @@ def test_every_page_sends_the_security_headers(app: Flask, site) -> None:
     failures = []
     responses = [(who, path, r) for who, path, r in _every_page(app, site)]
     visitor = _client(app, "visitor")
-    responses += [("visitor", "/companies/ (redirect)", visitor.get("/companies/")),
+    responses += [("visitor", "/register/companies/ (redirect)", visitor.get("/register/companies/")),
                   ("visitor", "/logout (405)", visitor.get("/logout")),
                   ("visitor", "/login (400)", visitor.post("/login", data={}))]
     for who, path, response in responses:
@@ -266,7 +266,7 @@ def test_every_page_sends_the_security_headers(app: Flask, site) -> None:
 
 # --- errors ---
 
-@pytest.mark.parametrize("path", ["/companies/999999", "/disclosures/999999", "/receipts/batches/999999",
+@pytest.mark.parametrize("path", ["/register/companies/999999", "/disclosures/999999", "/receipts/batches/999999",
                                   "/no-such-page"])
 def test_not_found_is_an_html_page_or_json(app: Flask, site, path: str) -> None:
     client = _client(app, "admin")
@@ -288,16 +288,16 @@ def test_not_found_is_an_html_page_or_json(app: Flask, site, path: str) -> None:
 
 def test_forbidden_is_json_for_json_clients(app: Flask, site) -> None:
     client = _client(app, "filer")
-    response = client.get(f"/companies/{site['other']}", headers={"Accept": "application/json"})
+    response = client.get(f"/register/companies/{site['other']}", headers={"Accept": "application/json"})
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "forbidden"
-    response = client.get(f"/companies/{site['other']}")
+    response = client.get(f"/register/companies/{site['other']}")
     assert response.status_code == 403
     assert response.content_type.startswith("text/html")
 
 
 def test_visitors_asking_for_json_get_401(app: Flask, site) -> None:
-    response = _client(app, "visitor").get(f"/companies/{site['company']}", headers={"Accept": "application/json"})
+    response = _client(app, "visitor").get(f"/register/companies/{site['company']}", headers={"Accept": "application/json"})
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
 

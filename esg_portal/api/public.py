@@ -12,29 +12,24 @@ import json
 from flask import Response, request
 from flask_babel import gettext as _
 
-from ..errors import PortalError
 from ..public import resources
 from ..public.queries import latest_per_period
 from . import OPEN_ENDPOINTS, bp
+from .bodies import BadRequest
 
 MAX_LIMIT, DEFAULT_LIMIT = 1000, 100
 CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Expose-Headers": "ETag",
         "Cache-Control": "public, max-age=60"}
 
 
-class BadQuery(PortalError):
-    status = 400
-    code = "bad_request"
-
-
 def _whole(name: str, text: str | None, default: int, maximum: int | None = None) -> int:
     if text is None:
         return default
     if not (text.isascii() and text.isdigit()) or len(text) > 9:
-        raise BadQuery(_("%(name)s must be a whole number (got “%(value)s”).", name=name, value=text[:40]))
+        raise BadRequest(_("%(name)s must be a whole number (got “%(value)s”).", name=name, value=text[:40]))
     value = int(text)
     if maximum is not None and not 1 <= value <= maximum:
-        raise BadQuery(_("%(name)s must be between 1 and %(max)s.", name=name, max=maximum))
+        raise BadRequest(_("%(name)s must be between 1 and %(max)s.", name=name, max=maximum))
     return value
 
 
@@ -45,11 +40,11 @@ def _filters(resource: str) -> dict[str, str]:
         if name in ("limit", "offset"):
             continue
         if name not in allowed:
-            raise BadQuery(_("Unknown filter “%(name)s” for %(resource)s; the filters here are: %(allowed)s, limit, "
+            raise BadRequest(_("Unknown filter “%(name)s” for %(resource)s; the filters here are: %(allowed)s, limit, "
                              "offset.", name=name[:40], resource=resource, allowed=", ".join(allowed)))
         values = request.args.getlist(name)
         if len(values) != 1 or not values[0].strip() or len(values[0]) > 64:
-            raise BadQuery(_("Give the filter “%(name)s” once, with a value.", name=name))
+            raise BadRequest(_("Give the filter “%(name)s” once, with a value.", name=name))
         wanted[name] = values[0].strip()
     if "year" in wanted:
         _whole("year", wanted["year"], 0)

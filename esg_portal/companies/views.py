@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from . import services
 
-bp = Blueprint("companies", __name__, url_prefix="/companies")
+bp = Blueprint("companies", __name__, url_prefix="/register/companies")
 
 
 @bp.route("/")

@@ -2,6 +2,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from ..public.views import home_page
 from . import services
 
 bp = Blueprint("dashboard", __name__)
@@ -10,6 +11,7 @@ bp = Blueprint("dashboard", __name__)
 @bp.route("/")
 def index():
     if not current_user.is_authenticated:
-        return render_template("dashboard/welcome.html")
+        # visitors see the public home page: what the published releases hold
+        return home_page()
     data = services.dashboard_for(current_user)
     return render_template(f"dashboard/{current_user.role.value}.html", **data)

@@ -16,6 +16,7 @@ STATUS_LABELS = {
     "not_reported": _l("Did not report (DNR)"),
     "not_participating": _l("Did not participate (DNP)"),
     "not_applicable": _l("Not applicable"),
+    "withheld": _l("Company figure not published yet (filing under review)"),
 }
 #: adjustment reason code (reconciliation.REASON_CODES) → label
 REASON_LABELS = {

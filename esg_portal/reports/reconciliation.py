@@ -22,21 +22,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from decimal import Decimal
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer
 
+from esg_portal.reports import charts
 from esg_portal.reports.base import (
-    ACCENT,
-    MUTED,
-    RULE,
     PageDecor,
     Styles,
     build_document,
@@ -53,7 +47,7 @@ from esg_portal.reports.base import (
 PAGE = landscape(A4)
 WIDTH = content_width(PAGE)
 #: bars for a negative difference (the company reported more than the government received)
-NEGATIVE = colors.HexColor("#b45309")
+NEGATIVE = charts.NEGATIVE
 
 LABELS_EN: dict[str, str] = {
     "portal_name": "ESG/EITI disclosure portal · Mining sector of the Kyrgyz Republic",
@@ -108,81 +102,13 @@ def _lines(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _number(value: object) -> float:
-    """A bar's length for drawing only: never printed (the printed figure is the bar's ``text``)."""
-    try:
-        return float(Decimal(str(value)))
-    except ArithmeticError:
-        return 0.0
-
-
-def _fit(value: str, font: str, size: float, width: float) -> str:
-    """Shorten a category name with an ellipsis so it fits beside its bar."""
-    value = " ".join(str(value or "").split())
-    if stringWidth(value, font, size) <= width:
-        return value
-    while value and stringWidth(value + "…", font, size) > width:
-        value = value[:-1]
-    return value.rstrip() + "…"
-
-
 def bar_chart(bars: Sequence[Mapping], st: Styles, width: float = WIDTH) -> Drawing:
-    """Horizontal bars, one per item, each labelled with its (already formatted) ``text``."""
-    size = 7.5
-    label_width = min(95 * mm, max(stringWidth(str(b.get("label") or ""), st.fonts.regular, size)
-                                   for b in bars) + 4)
-    text_width = max(stringWidth(str(b.get("text") or ""), st.fonts.regular, size) for b in bars) + 8
-    step = 15
-    height = step * len(bars) + 16
-    drawing = Drawing(width, height)
-    # the drawing's own default font is Helvetica, pulled into the PDF even when no text uses it
-    drawing.initialFontName, drawing.initialFontSize = st.fonts.regular, size
-    chart = HorizontalBarChart()
-    chart.x, chart.y = label_width + 4, 8
-    chart.width, chart.height = width - label_width - 8, step * len(bars)
-    values = [_number(b.get("value")) for b in bars]
-    # top to bottom in the given order: the category axis runs upwards, so reverse it
-    chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = [_fit(b.get("label"), st.fonts.regular, size, label_width)
-                                        for b in reversed(bars)]
-    chart.categoryAxis.labels.fontName = st.fonts.regular
-    chart.categoryAxis.labels.fontSize = size
-    chart.categoryAxis.labels.fillColor = colors.HexColor("#1f2933")
-    chart.categoryAxis.strokeColor = RULE
-    chart.categoryAxis.tickLeft = 0
-    chart.categoryAxis.labels.dx = -4
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.joinAxisMode = "left"  # names at the left edge, not at the zero line
-    # room beyond the bars' ends for the printed figures, on the side(s) where bars grow
-    low, high = min(values + [0.0]), max(values + [0.0])
-    left = text_width if low < 0 else 0.0
-    right = text_width if high > 0 or low == high else 0.0
-    room = max(chart.width - left - right, chart.width * 0.2)
-    scale = room / ((high - low) or 1.0)
-    chart.valueAxis.valueMin = low - left / scale
-    chart.valueAxis.valueMax = (high if high > low else low + 1.0) + right / scale
-    chart.valueAxis.visibleLabels = False  # axis figures would be floats: the bars carry exact ones
-    chart.valueAxis.visibleTicks = False
-    chart.valueAxis.visibleGrid = False
-    chart.valueAxis.strokeColor = RULE
-    chart.barWidth = step * 0.6
-    chart.groupSpacing = step * 0.4
-    chart.bars.strokeColor = None
-    chart.bars[0].fillColor = ACCENT
-    for i, value in enumerate(reversed(values)):
-        if value < 0:
-            chart.bars[(0, i)].fillColor = NEGATIVE
-    drawing.add(chart)
-    # each exact figure just beyond its bar's end, on whichever side the bar grows
-    zero = chart.x - chart.valueAxis.valueMin * scale
-    band = chart.height / len(bars)
-    for i, (bar, value) in enumerate(zip(bars, values)):
-        y = chart.y + chart.height - (i + 0.5) * band - size * 0.35
-        end = zero + value * scale
-        label = String(end + (-3 if value < 0 else 3), y, str(bar.get("text") or ""), fontName=st.fonts.regular,
-                       fontSize=size, fillColor=MUTED, textAnchor="end" if value < 0 else "start")
-        drawing.add(label)
-    return drawing
+    """Horizontal bars, one per item, each labelled with its (already formatted) ``text``.
+
+    Drawn by ``esg_portal.reports.charts.bar_chart``, the same code as the public pages' SVG charts:
+    names of at most 95 mm, wrapped to two lines, negative differences to the left of the zero line.
+    """
+    return charts.bar_chart(bars, width=width, font_size=7.5, fonts=st.fonts, max_label_width=95 * mm)
 
 
 def _chart(spec: Mapping | None, st: Styles) -> list[Flowable]:

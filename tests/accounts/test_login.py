@@ -194,9 +194,9 @@ def test_an_inactive_user_cannot_sign_in(app: Flask, client, filer: int) -> None
 
 def test_deactivating_a_user_ends_their_session(app: Flask, client, filer: int) -> None:
     login(client, EMAIL)
-    assert client.get("/companies/").status_code == 200
+    assert client.get("/register/companies/").status_code == 200
     _update_user(app, filer, is_active=False)
-    response = client.get("/companies/")
+    response = client.get("/register/companies/")
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
 
@@ -225,7 +225,7 @@ def test_sign_out_is_post_only_and_csrf_protected(client, filer: int) -> None:
     response = post_form(client, "/logout", {}, form_page="/")
     assert response.status_code == 302
     assert not _is_signed_in(client)
-    assert client.get("/companies/").status_code == 302
+    assert client.get("/register/companies/").status_code == 302
 
 
 # --- where sign-in leads ---
@@ -245,8 +245,8 @@ def test_next_never_leads_off_the_site(client, filer: int, target: str) -> None:
 
 
 def test_next_leads_to_a_page_of_the_site(client, filer: int) -> None:
-    response = _sign_in(client, next="/companies/?page=2")
-    assert response.headers["Location"] == "/companies/?page=2"
+    response = _sign_in(client, next="/register/companies/?page=2")
+    assert response.headers["Location"] == "/register/companies/?page=2"
 
 
 def test_the_language_switch_does_not_redirect_off_the_site(client) -> None:
@@ -308,11 +308,11 @@ def test_production_hashes_with_scrypt(tmp_path) -> None:
 
 def test_a_signed_in_user_keeps_the_chosen_language(app: Flask, client, filer: int) -> None:
     login(client, EMAIL)
-    response = post_form(client, "/language", {"lang": "ru", "next": "/companies/"}, form_page="/")
+    response = post_form(client, "/language", {"lang": "ru", "next": "/register/companies/"}, form_page="/")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/companies/"
+    assert response.headers["Location"] == "/register/companies/"
     assert _user(app, filer).language == "ru"
-    _assert_in_language(_page(client.get("/companies/")), "ru", "Sign out")
+    _assert_in_language(_page(client.get("/register/companies/")), "ru", "Sign out")
     # the choice belongs to the account: a new browser session gets it too
     other_browser = app.test_client()
     login(other_browser, EMAIL)

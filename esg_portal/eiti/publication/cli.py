@@ -25,7 +25,7 @@ def eiti_group() -> None:
 @with_appcontext
 def import_sdt_command(path: Path, year: int) -> None:
     """Import an SDT v2.0 workbook, a Part CSV, or a folder or zip of Part CSVs as an imported release."""
-    from .sdt_import import read_source
+    from .sdt import read_source
 
     result = read_source(path, year=year)
     for finding in result.findings:

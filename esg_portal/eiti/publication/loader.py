@@ -19,13 +19,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ...audit import AuditEvent
+from ...disclosure import sections as section_registry
 from ...disclosure.attachments import referenced_attachments
 from ...disclosure.document import filing_document, iso_utc
 from ...disclosure.models import Attachment, Disclosure, DisclosureStatus
+from ...disclosure.sections.workforce import target_shares
 from ...extensions import db
 from ...money import format_plain, rate_from_scaled
 from ...receipts.models import GovernmentReceipt
@@ -228,16 +231,53 @@ def _reconciliation(period: ReportingPeriod, published: dict[str, tuple[int, str
     }
 
 
+def _targets(item: dict[str, Any]) -> dict[str, Any]:
+    """The workforce shares against the programme targets, as plain text (published with the section)."""
+    out = {}
+    for key, values in target_shares(item).items():
+        share = values["share"]
+        out[key] = {"share_pct": None if share is None else f"{share:f}", "target_pct": f"{values['target']:f}",
+                    "meets": values["meets"]}
+    return out
+
+
 def _esg_rows(documents: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in ESG_SECTIONS}
+    """The ESG items of every published filing, with the company in front; beneficial owners with
+    their public fields only (the document never holds the private ones)."""
+    rows: dict[str, list[dict[str, Any]]] = {key: [] for key in (*ESG_SECTIONS, "beneficial_owners")}
     for document in documents:
         inn, name = document["company"]["inn"], document["company"]["name"]
-        for key in ESG_SECTIONS:
+        for key in rows:
             value = document["sections"].get(key)
             items = [value] if isinstance(value, dict) and value else (value or [])
             for position, item in enumerate(items, start=1):
-                rows[key].append({"company_inn": inn, "company_name": name, "item": position, **item})
+                row = {"company_inn": inn, "company_name": name, "item": position, **item}
+                if key == "workforce":
+                    row["targets"] = _targets(item)
+                rows[key].append(row)
     return rows
+
+
+LANGUAGES = ("ky", "ru", "en")
+
+
+def vocabulary() -> dict[str, Any]:
+    """The labels of every ESG field and choice in ky/ru/en, published with the data so that readers of a
+    release (and the public pages, which read releases only) show the filing's own words."""
+    out: dict[str, Any] = {}
+    for key in (*ESG_SECTIONS, "beneficial_owners"):
+        spec = section_registry.spec_for(key)
+        fields: dict[str, dict[str, str]] = {}
+        choices: dict[str, dict[str, dict[str, str]]] = {}
+        for locale in LANGUAGES:
+            with force_locale(locale):
+                for name, label in spec.labels.items():
+                    fields.setdefault(name, {})[locale] = str(label)
+                for name, options in spec.choice_labels.items():
+                    for code, label in options.items():
+                        choices.setdefault(name, {}).setdefault(code, {})[locale] = str(label)
+        out[key] = {"fields": fields, "choices": choices}
+    return out
 
 
 def release_data(period: ReportingPeriod) -> LiveRelease:
@@ -292,6 +332,7 @@ def release_data(period: ReportingPeriod) -> LiveRelease:
         "receipt_batches": batches,
         "reconciliation": _reconciliation(period, published),
         **_esg_rows(documents),
+        "vocabulary": vocabulary(),
         "attachments": attachment_rows,
     }
     return LiveRelease(data=data, filings=accepted, attachments=attachments)

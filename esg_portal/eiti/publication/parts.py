@@ -14,7 +14,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from .sdt_model import CHECKLIST_REQUIREMENTS, Parts
+from .sdt.model import CHECKLIST_REQUIREMENTS, Parts
 
 NA, NOT_AVAILABLE = "Not applicable", "Not available"
 CENT = Decimal("0.01")

@@ -63,7 +63,7 @@ def import_sdt(year: int):
     if not form.validate_on_submit():
         return _page(year, import_form=form, status=422)
     upload = form.file.data
-    from .sdt_import import read_upload
+    from .sdt import read_upload
 
     result = read_upload(upload.read(), upload.filename or "", year=year)
     try:

@@ -14,12 +14,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from publication_support import YEAR, publish, secretariat
+from publication_support import YEAR, as_kyrgyz, publish, secretariat
 from support import empty_domain_tables, login, post_form
 from esg_portal.eiti.publication import services
 from esg_portal.eiti.publication.models import Release, ReleaseFile, ReleaseKind
-from esg_portal.eiti.publication.sdt_import import read_source, read_upload
-from esg_portal.eiti.publication.sdt_model import CSV_NAMES
+from esg_portal.eiti.publication.sdt import read_source, read_upload
+from esg_portal.eiti.publication.sdt.model import CSV_NAMES
 from esg_portal.extensions import db
 from esg_portal.reference.models import ReportingPeriod
 
@@ -32,21 +32,7 @@ def _files(release_id: int) -> dict[str, bytes]:
 
 
 def _kyrgyz_copy(tmp_path: Path) -> Path:
-    """The Armenia 2019 CSVs with Country / ISO Code rewritten as the Kyrgyz Republic (a test fixture)."""
-    folder = tmp_path / "armenia-as-kgz"
-    folder.mkdir()
-    for source in ARMENIA.glob("*.csv"):
-        rows = list(csv.reader(io.StringIO(source.read_text(encoding="utf-8"), newline="")))
-        header = rows[0]
-        for row in rows[1:]:
-            for name, value in (("Country", "Kyrgyz Republic"), ("ISO Code", "KGZ"),
-                                ("Country or area name", "Kyrgyz Republic"), ("ISO Alpha-3 Code", "KGZ")):
-                if name in header:
-                    row[header.index(name)] = value
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        (folder / source.name).write_text(buffer.getvalue(), encoding="utf-8")
-    return folder
+    return as_kyrgyz(ARMENIA, tmp_path / "armenia-as-kgz")
 
 
 def test_export_import_export_is_identical_file_for_file(demo: Flask) -> None:

@@ -15,12 +15,13 @@ import pytest
 from flask_babel import refresh
 from openpyxl import Workbook, load_workbook
 from support import make_app
+from publication_support import as_kyrgyz
 
 from esg_portal.eiti.publication import sdt
-from esg_portal.eiti.publication.sdt_import import (
+from esg_portal.eiti.publication.sdt import (
     BLOCKED, NEEDS_REVIEW, OK, Finding, ImportResult, Limits, read_source, read_upload,
 )
-from esg_portal.eiti.publication.sdt_model import APPENDED_COLUMNS, GOVERNMENT_REVENUE_COLUMNS, Parts
+from esg_portal.eiti.publication.sdt.model import APPENDED_COLUMNS, GOVERNMENT_REVENUE_COLUMNS, Parts
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "eiti"
 ARMENIA = DATA / "armenia_2019"
@@ -67,21 +68,6 @@ def graded(result: ImportResult, grade: str) -> list[Finding]:
     return [f for f in result.findings if f.grade == grade]
 
 
-def as_kyrgyz(source: Path, target: Path) -> Path:
-    """A copy of EITI's Armenia files whose Country / ISO Code say Kyrgyz Republic / KGZ."""
-    target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.glob("*.csv")):
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-        header = rows[0]
-        for row in rows[1:]:
-            for column, value in (("Country", "Kyrgyz Republic"), ("ISO Code", "KGZ"),
-                                  ("Country or area name", "Kyrgyz Republic"), ("ISO Alpha-3 Code", "KGZ")):
-                if column in header:
-                    row[header.index(column)] = value
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        (target / path.name).write_text(out.getvalue(), encoding="utf-8")
-    return target
 
 
 # --- round trip -----------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from esg_portal.eiti.publication import sdt
-from esg_portal.eiti.publication.sdt_model import (
+from esg_portal.eiti.publication.sdt.model import (
     ABOUT_LABELS, COMPANY_COLUMNS, COMPANY_DATA_COLUMNS, GOVERNMENT_ENTITY_COLUMNS, GOVERNMENT_REVENUE_COLUMNS,
     LISTS, PROJECT_COLUMNS, SHEETS, Parts,
 )

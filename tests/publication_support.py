@@ -1,6 +1,10 @@
 """Fixtures of the publication tests: the demo data with a reconciliation run and planted markers."""
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -73,3 +77,20 @@ def publish(app: Flask, client=None):
     return client.post(f"/api/v1/releases/{YEAR}", headers={"Authorization": f"Bearer {token_}"})
 
 
+
+
+def as_kyrgyz(source: Path, target: Path) -> Path:
+    """A copy of EITI's Armenia files whose Country / ISO Code say Kyrgyz Republic / KGZ."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.csv")):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        header = rows[0]
+        for row in rows[1:]:
+            for column, value in (("Country", "Kyrgyz Republic"), ("ISO Code", "KGZ"),
+                                  ("Country or area name", "Kyrgyz Republic"), ("ISO Alpha-3 Code", "KGZ")):
+                if column in header:
+                    row[header.index(column)] = value
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)
+        (target / path.name).write_text(out.getvalue(), encoding="utf-8")
+    return target

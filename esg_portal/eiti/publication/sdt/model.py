@@ -234,7 +234,7 @@ LISTS: dict[str, tuple[str, ...]] = {
     "Y/N": ("Yes", "No"),
 }
 
-_GFS_FILE = Path(__file__).resolve().parents[2] / "data" / "reference" / "gfs_codes.csv"
+_GFS_FILE = Path(__file__).resolve().parents[3] / "data" / "reference" / "gfs_codes.csv"
 
 
 @lru_cache(maxsize=1)
