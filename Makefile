@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test install translations extract-messages update-catalogs clean bench
+.PHONY: run test install translations axe-core extract-messages update-catalogs clean bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,15 @@ run: install translations
 	$(VENV)/bin/esg-portal setup-demo
 	PORT=$(PORT) $(VENV)/bin/esg-portal serve
 
-test: install translations
+# axe-core from the npm registry for the accessibility browser test (git-ignored; skipped when npm is missing)
+AXE_CORE_VERSION := 4.14.1
+AXE_CORE := tests/e2e/vendor/node_modules/axe-core/axe.min.js
+$(AXE_CORE):
+	@if command -v npm >/dev/null; then npm install --prefix tests/e2e/vendor --no-audit --no-fund --save-exact --loglevel=error axe-core@$(AXE_CORE_VERSION); \
+	else echo "npm not found: the axe-core accessibility test will be skipped (apt-get install npm)" >&2; fi
+axe-core: $(AXE_CORE)
+
+test: install translations axe-core
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install translations

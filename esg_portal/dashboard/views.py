@@ -1,4 +1,4 @@
-"""The home page: a public welcome for visitors, a to-do list for signed-in users."""
+"""The home page: the public home page for visitors, a to-do list for signed-in users."""
 from flask import Blueprint, render_template
 from flask_login import current_user
 

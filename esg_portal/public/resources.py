@@ -8,18 +8,15 @@ values its filters look at (``company``, ``stream``, ``entity``, ``region``, ``s
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from marshmallow import Schema, fields
 
+from ..reference.descriptions import stream_descriptions
 from .queries import Published
 
-DESCRIPTIONS = Path(__file__).resolve().parents[1] / "data" / "revenue_stream_descriptions.csv"
 FILTERS = ("year", "company", "stream", "entity", "region", "site")
 
 
@@ -88,16 +85,6 @@ SCHEMAS: dict[str, type[Schema]] = {
         **_KEY, "item": fields.Integer(), "data": fields.Dict()})
        for resource in ("eia", "social-agreements", "public-hearings", "workforce", "production")},
 }
-
-
-@lru_cache(maxsize=1)
-def stream_descriptions() -> dict[str, dict[str, str]]:
-    """Plain-language descriptions of the revenue streams in ky/ru/en (shipped with the package)."""
-    if not DESCRIPTIONS.exists():
-        return {}
-    with DESCRIPTIONS.open(encoding="utf-8", newline="") as handle:
-        return {row["code"]: {lang: row[f"description_{lang}"] for lang in ("ky", "ru", "en")}
-                for row in csv.DictReader(handle)}
 
 
 @dataclass(frozen=True)

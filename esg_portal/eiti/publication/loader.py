@@ -25,14 +25,15 @@ from sqlalchemy.orm import selectinload
 
 from ...audit import AuditEvent
 from ...disclosure import sections as section_registry
-from ...disclosure.attachments import referenced_attachments
+from ...disclosure.attachments import referenced_sha256
 from ...disclosure.document import filing_document, iso_utc
 from ...disclosure.models import Attachment, Disclosure, DisclosureStatus
 from ...disclosure.sections.workforce import target_shares
 from ...extensions import db
 from ...money import format_plain, rate_from_scaled
 from ...receipts.models import GovernmentReceipt
-from ...reference.models import GovernmentEntity, PeriodStreamSetting, ReportingPeriod, RevenueStream
+from ...reference.models import GovernmentEntity, PeriodStreamSetting, Region, ReportingPeriod, RevenueStream, Site
+from ...reference.descriptions import stream_descriptions
 from ..loaders import latest_batches
 from ..models import Adjustment, AdjustmentStatus, ReconciliationLine, ReconciliationRun
 from ..reconciliation import LINE_COLUMNS
@@ -280,6 +281,16 @@ def vocabulary() -> dict[str, Any]:
     return out
 
 
+def places() -> dict[str, Any]:
+    """The regions and programme sites (names in ky/ru/en), and the plain-language description of each
+    revenue stream, so that a release explains itself and its reports can be written per region."""
+    regions = [{"code": r.code, "name": _names(r), "kind": r.kind}
+               for r in db.session.scalars(select(Region).order_by(Region.code))]
+    sites = [{"code": s.code, "name": _names(s), "region": s.region.code}
+             for s in db.session.scalars(select(Site).options(selectinload(Site.region)).order_by(Site.code))]
+    return {"regions": regions, "sites": sites, "stream_descriptions": stream_descriptions()}
+
+
 def release_data(period: ReportingPeriod) -> LiveRelease:
     """Everything a release of ``period`` would hold if published now (see the module doc)."""
     accepted, pending = published_filings(period)
@@ -310,7 +321,7 @@ def release_data(period: ReportingPeriod) -> LiveRelease:
     attachments: list[Attachment] = []
     attachment_rows = []
     for disclosure in accepted:
-        for attachment in referenced_attachments(disclosure):
+        for attachment in named_attachments(disclosure):
             attachments.append(attachment)
             attachment_rows.append({"company_inn": disclosure.company.inn, "sha256": attachment.sha256,
                                     "name": attachment.original_name, "title": attachment.title,
@@ -333,9 +344,20 @@ def release_data(period: ReportingPeriod) -> LiveRelease:
         "reconciliation": _reconciliation(period, published),
         **_esg_rows(documents),
         "vocabulary": vocabulary(),
+        **places(),
         "attachments": attachment_rows,
     }
     return LiveRelease(data=data, filings=accepted, attachments=attachments)
+
+
+def named_attachments(disclosure: Disclosure) -> list[Attachment]:
+    """The files the version's sections name (an upload that no section names is never published)."""
+    wanted = referenced_sha256(disclosure)
+    if not wanted:
+        return []
+    found = {a.sha256: a for a in db.session.scalars(select(Attachment).where(
+        Attachment.company_id == disclosure.company_id, Attachment.sha256.in_(wanted)).order_by(Attachment.id))}
+    return [found[sha] for sha in wanted if sha in found]
 
 
 _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}

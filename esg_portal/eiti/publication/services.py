@@ -244,8 +244,7 @@ def build_files(data: dict[str, Any], parts: Any, *, version: int, published_at:
     files["reconciliation.xlsx"] = opendata.reconciliation_xlsx(data)
     files[BODS] = opendata.json_bytes(bods or [])
     files[DATA] = opendata.json_bytes({**data, "sdt": parts.to_dict()})
-    for locale in LANGUAGES:
-        files[report_name(year, locale)] = report.build_report(data, version=version, locale=locale)
+    files.update(report.report_files(data, version=version))
     files[CHANGES] = opendata.json_bytes(changes_against(previous, data, version=version))
     files.update(attachments)
     files[DATAPACKAGE] = package.datapackage(

@@ -234,3 +234,67 @@ def test_the_publish_page_previews_and_publishes(demo: Flask) -> None:
         assert other.get(f"/eiti/{YEAR}/publish").status_code == 403
         assert post_form(other, f"/eiti/{YEAR}/publish", {}, form_page="/").status_code == 403
     assert demo.test_client().get(f"/eiti/{YEAR}/publish").status_code == 302
+
+
+def test_the_reports_render_with_the_kyrgyz_and_russian_names_and_the_totals(demo: Flask, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    assert _publish(demo).status_code == 201
+    files = _files(demo, 1)
+    data = json.loads(files["data.json"])
+    regional = sorted(name for name in files if re.fullmatch(rf"report-{YEAR}-[a-z_]+-(ky|ru|en)\.pdf", name))
+    assert regional, "a report per region with data"
+    manifest = {f["name"] for f in json.loads(files["manifest.json"])["files"]}
+    assert set(regional) <= manifest
+    total = sum(Decimal(r["amount"]) for r in data["government_revenues"] if r["currency"] == "KGS")
+    streams = {s["code"]: s for s in data["revenue_streams"]}
+    for locale in ("ky", "ru"):
+        path = tmp_path / f"report-{locale}.pdf"
+        path.write_bytes(files[f"report-{YEAR}-{locale}.pdf"])
+        subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / f"page-{locale}")], check=True)
+        assert list(tmp_path.glob(f"page-{locale}*.png")), "the report renders"
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        flat = " ".join(text.split())
+        assert streams["ROYALTY"]["name"][locale] in flat
+        assert streams["LOCAL_DEV"]["name"][locale].split()[0] in flat
+        figure = format_decimal(total, format="#,##0.00", locale=locale)
+        assert figure.replace("\u00a0", " ") in flat.replace("\u00a0", " "), f"the total {figure} in {locale}"
+    fonts = subprocess.run(["pdffonts", str(tmp_path / "report-ky.pdf")], capture_output=True, text=True,
+                           check=True).stdout
+    assert "DejaVu" in fonts
+
+
+def test_the_files_the_sections_name_are_published_and_no_other(demo: Flask, tmp_path: Path) -> None:
+    from attachment_files import pdf_bytes, temporary_attachments_dir
+
+    temporary_attachments_dir(demo, tmp_path)
+    from esg_portal.disclosure.attachments import storage_root
+    from esg_portal.disclosure.models import Attachment
+
+    named, unnamed = pdf_bytes("Signed agreement SP-03"), pdf_bytes("An internal memo")
+    with demo.app_context():
+        rows = {}
+        agreements = db.session.scalar(select(DisclosureSection).where(DisclosureSection.section == "social_agreements")
+                                       .join(Disclosure).where(Disclosure.status == DisclosureStatus.ACCEPTED))
+        disclosure = agreements.disclosure
+        for key, content in (("named", named), ("unnamed", unnamed)):
+            sha = hashlib.sha256(content).hexdigest()
+            folder = storage_root() / str(disclosure.company_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{key:x<32}").write_bytes(content)
+            db.session.add(Attachment(company_id=disclosure.company_id, period_id=disclosure.period_id,
+                                      disclosure_id=disclosure.id, original_name=f"{key}.pdf",
+                                      stored_name=f"{key:x<32}", sha256=sha, media_type="application/pdf",
+                                      size_bytes=len(content)))
+            rows[key] = sha
+        agreements.data = [{**agreements.data[0], "agreement_attachment": rows["named"]}, *agreements.data[1:]]
+        db.session.commit()
+    assert _publish(demo).status_code == 201
+    files = _files(demo, 1)
+    assert files[f"attachments/{rows['named']}.pdf"] == named
+    assert f"attachments/{rows['unnamed']}.pdf" not in files
+    assert not any(unnamed == content for content in files.values())
+    served = demo.test_client().get(f"/open-data/{YEAR}/v1/attachments/{rows['named']}.pdf")
+    assert served.status_code == 200 and served.data == named and served.mimetype == "application/pdf"
