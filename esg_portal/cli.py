@@ -24,6 +24,7 @@ def main() -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_group
+    from .admin.cli import backup_command, restore_command
     from .demo.cli import demo_group
     from .eiti.cli import reconcile_command
     from .eiti.publication.cli import eiti_group
@@ -36,6 +37,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve)
     app.cli.add_command(reconcile_command)
     app.cli.add_command(eiti_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("setup-demo")

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from support import PASSWORD, empty_domain_tables, make_app
+from publication_support import demo  # noqa: F401  (the published-demo fixture, for every folder)
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 

@@ -1,2 +1,0 @@
-"""The publication tests share the demo fixture of publication_support."""
-from publication_support import demo  # noqa: F401  (registers the fixture)
