@@ -27,13 +27,15 @@ run: install translations
 	$(VENV)/bin/esg-portal setup-demo
 	PORT=$(PORT) $(VENV)/bin/esg-portal serve
 
-# axe-core from the npm registry for the accessibility browser test (git-ignored; skipped when npm is missing)
+# axe-core from the npm registry for the accessibility browser test, into a git-ignored folder; once per
+# version (the stamp), and skipped with a warning when npm is missing (the test then skips, saying why)
 AXE_CORE_VERSION := 4.14.1
-AXE_CORE := tests/e2e/vendor/node_modules/axe-core/axe.min.js
-$(AXE_CORE):
-	@if command -v npm >/dev/null; then npm install --prefix tests/e2e/vendor --no-audit --no-fund --save-exact --loglevel=error axe-core@$(AXE_CORE_VERSION); \
+AXE_CORE_STAMP := tests/e2e/vendor/.axe-core-$(AXE_CORE_VERSION)
+$(AXE_CORE_STAMP):
+	@if command -v npm >/dev/null; then \
+	  npm install --prefix tests/e2e/vendor --no-audit --no-fund --save-exact --loglevel=error axe-core@$(AXE_CORE_VERSION) && touch $@; \
 	else echo "npm not found: the axe-core accessibility test will be skipped (apt-get install npm)" >&2; fi
-axe-core: $(AXE_CORE)
+axe-core: $(AXE_CORE_STAMP)
 
 test: install translations axe-core
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -30,6 +30,8 @@ def create_app(config: dict[str, Any] | None = None, **overrides: Any) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
 
     _init_extensions(app)
+    from .converters import BoundedIntConverter
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added: ids beyond BIGINT are 404
     _register_blueprints(app)
 
     from .errors import register_error_handlers

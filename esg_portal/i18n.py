@@ -89,6 +89,21 @@ def path_without_lang() -> str:
     return request.path + ("?" + urlencode(args) if args else "")
 
 
+def path_with_lang(code: str) -> str:
+    """The current path and query in language ``code`` (a visitor's language link)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"] + [("lang", code)]
+    return request.path + "?" + urlencode(args)
+
+
+def remember_language(response):
+    """A ``?lang=`` choice is kept in the ``lang`` cookie, so the visitor's next pages follow it."""
+    asked = request.args.get("lang", "")
+    if asked in SUPPORTED_LOCALES and request.cookies.get(LANG_COOKIE) != asked:
+        response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["localname"] = localized_name
     app.jinja_env.filters["deadline"] = format_deadline
@@ -97,6 +112,8 @@ def register_template_helpers(app) -> None:
     app.jinja_env.globals["money"] = format_money
     app.jinja_env.globals["share_percent"] = format_share
     app.jinja_env.globals["path_without_lang"] = path_without_lang
+    app.jinja_env.globals["path_with_lang"] = path_with_lang
+    app.after_request(remember_language)
 
     @app.context_processor
     def inject_locales():

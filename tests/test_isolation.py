@@ -67,9 +67,15 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     # a release version and a file of it: published data, the same for everyone
     "version": (["release_version"], ["release_version"]),
     "name": (["release_file"], ["release_file"]),
+    # the public pages: a company's INN, a region or site code, a chart of a page (published data)
+    "inn": (["own_inn"], ["other_inn"]),
+    "code": (["region_code"], ["region_code"]),
+    "page": (["chart_page"], ["chart_page"]),
+    "chart": (["chart_id"], ["chart_id"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
-NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item", "version", "name"}
+NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item", "version", "name", "inn", "code", "page",
+                     "chart"}
 #: routes for visitors without an account; community pages (blueprint ``public``) read releases only
 PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static",
                     # published open data and its catalogue (releases only), and the API's description
@@ -126,7 +132,8 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
             "section": "production", "item": 0, "stream_code": "ROYALTY",
-            "release_version": 1, "release_file": "data.json"}
+            "release_version": 1, "release_file": "data.json", "own_inn": "00000000000001",
+            "other_inn": "00000000000002", "region_code": "CHUY", "chart_page": "home", "chart_id": "by-stream"}
 
 
 def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dict[str, int]:

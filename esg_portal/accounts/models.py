@@ -1,8 +1,10 @@
-"""Users and their roles."""
+"""Users and their roles, their browser sessions and API tokens, and the sign-in throttle."""
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
+import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -48,10 +50,16 @@ class User(Audited, UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    #: consecutive failed sign-ins; reset on success (login throttling)
+    #: password checks counted against the account since the count last started over (login
+    #: throttling, accounts.throttle): reset on success, started over once the last one is older
+    #: than the lock time
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: when the last counted check began (it is counted before the password is compared)
     last_failed_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    #: the UserSession this request is signed in through; set by the session loader, not a column
+    current_session_id = None
 
     company: Mapped["Company | None"] = relationship(back_populates="users")  # noqa: F821
     agency: Mapped["GovernmentEntity | None"] = relationship()  # noqa: F821
@@ -63,6 +71,11 @@ class User(Audited, UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: binds trusted-device cookies to the current password."""
+        return hashlib.sha256(b"esg_portal.device:" + self.password_hash.encode("utf-8")).hexdigest()[:32]
 
     @property
     def is_filer(self) -> bool:
@@ -82,6 +95,45 @@ class User(Audited, UserMixin, db.Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def check_dummy_password(password: str) -> bool:
+    """Compare ``password`` with a random hash made like real ones: an unknown e-mail address
+    costs the same time as a wrong password (and never matches)."""
+    method = (current_app.config.get("ESG_PASSWORD_HASH_METHOD") if has_app_context() else None) or "scrypt"
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(24), method=method)
+    check_password_hash(_DUMMY_HASHES[method], password)
+    return False
+
+
+class UserSession(db.Model):
+    """A signed-in browser session. The session cookie carries a random key; only its SHA-256
+    is stored. Deleting the row ends the session, whoever holds a copy of the cookie."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: sessions end at most PERMANENT_SESSION_LIFETIME after sign-in
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted for something that is not an account row: an unknown e-mail
+    address (so that it is locked exactly like a real one) or a trusted device."""
+
+    __tablename__ = "sign_in_throttle"
+
+    #: SHA-256 of ``email:<address>`` or ``device:<nonce>``: typed addresses are not kept
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class ApiToken(Audited, db.Model):

@@ -5,7 +5,9 @@ Services take the acting user, raise domain errors, flush but never commit.
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -13,20 +15,30 @@ from sqlalchemy import func, select
 
 from ..audit import utcnow
 from ..config import SUPPORTED_LOCALES
-from ..errors import NotFound, PortalError, ValidationError
+from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..companies.models import Company
 from ..reference.models import GovernmentEntity
-from .models import Role, User
+from . import sessions, throttle
+from .models import Role, User, check_dummy_password
 from .permissions import can_manage_accounts, require
+from .throttle import LoginThrottled  # noqa: F401  (raised by authenticate; imported from here by callers)
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
 
 
-class LoginThrottled(PortalError):
-    status = 429
-    code = "too_many_requests"
+@dataclass(frozen=True)
+class TrustedDevice:
+    """What a browser's trusted-device cookie says (its signature already checked): it signed in
+    as ``user_id`` before, while the password had ``fingerprint``."""
+
+    user_id: int
+    nonce: str
+    fingerprint: str
+
+    def trusts(self, user: User) -> bool:
+        return self.user_id == user.id and hmac.compare_digest(self.fingerprint, user.password_fingerprint)
 
 
 def normalise_email(email: str) -> str:
@@ -38,31 +50,50 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str, *, max_failures: int, lock_minutes: int,
-                 now: dt.datetime | None = None) -> User | None:
-    """Check a password; count failures in the database and lock the account after
-    ``max_failures`` in a row for ``lock_minutes``. Returns the user or None."""
-    now = now or utcnow()
-    user = find_user_by_email(email)
-    if user is None or not user.is_active:
+                 device: TrustedDevice | None = None, now: dt.datetime | None = None) -> User | None:
+    """Check a password, throttled; returns the active user it belongs to, or None.
+
+    Every check is counted before it is made (accounts.throttle), so parallel attempts get at
+    most ``max_failures`` checks per ``lock_minutes``; then LoginThrottled (429). An unknown
+    address is counted, locked and answered exactly like an account, and a dummy hash is
+    compared, so that neither the answer nor its time tells whether the account exists.
+
+    A stranger's wrong passwords lock the account for everybody but the browsers its owner
+    signed in with before (``device``): there the checks are counted against the device, so
+    the owner still gets in with the right password while the account is locked.
+    """
+    limits = throttle.Limits(max_failures, lock_minutes, now or utcnow())
+    email = normalise_email(email)
+    if not email:
         return None
-    locked_until = user.locked_until
-    if locked_until is not None and locked_until > now:
-        minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
-        raise LoginThrottled(ngettext("Too many failed sign-in attempts. Try again in %(num)d minute.",
-                                      "Too many failed sign-in attempts. Try again in %(num)d minutes.",
-                                      minutes))
-    if not user.check_password(password):
-        user.failed_login_count = (user.failed_login_count or 0) + 1
-        user.last_failed_login_at = now
-        if user.failed_login_count >= max_failures:
-            user.locked_until = now + dt.timedelta(minutes=lock_minutes)
-            user.failed_login_count = 0
-        db.session.flush()
+    # no account has a longer address (the column's size): not looked up, but answered alike
+    user = find_user_by_email(email) if len(email) <= 255 else None
+    throttle.purge(limits)
+    if user is not None and device is not None and device.trusts(user):
+        device_key = throttle.key_of("device", device.nonce)
+        if throttle.reserve_key(device_key, limits):
+            if user.check_password(password) and user.is_active:
+                throttle.reset_key(device_key)
+                throttle.reset_account(user.id, limits, keep_lock=True)
+                return _reloaded(user)
+            return None
+        # the device used up its own attempts: from now on it is a stranger like any other
+    if user is None:
+        address_key = throttle.key_of("email", email)
+        if not throttle.reserve_key(address_key, limits):
+            raise throttle.refuse(throttle.key_lock_end(address_key), limits)
+        return check_dummy_password(password) or None
+    if not throttle.reserve_account(user.id, limits):
+        raise throttle.refuse(throttle.account_lock_end(user.id), limits)
+    if not (user.check_password(password) and user.is_active):
         return None
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
-    db.session.flush()
+    throttle.reset_account(user.id, limits)
+    return _reloaded(user)
+
+
+def _reloaded(user: User) -> User:
+    """The throttle wrote the account by plain UPDATEs: read its bookkeeping afresh."""
+    db.session.expire(user, ["failed_login_count", "last_failed_login_at", "locked_until", "last_login_at"])
     return user
 
 
@@ -146,8 +177,35 @@ def update_user(actor: User, user: User, *, email: str, full_name: str, role: Ro
     user.is_active = is_active
     if new_password:
         user.set_password(new_password)
+        sessions.end_credentials(actor, user)
     db.session.flush()
     return user
+
+
+def change_password(actor: User, current_password: str, new_password: str, *, max_failures: int,
+                    lock_minutes: int, now: dt.datetime | None = None) -> User | None:
+    """The signed-in actor replaces their own password; None when ``current_password`` is wrong.
+
+    The current password is checked like a sign-in (counted against the account, so the caller
+    commits even then; LoginThrottled while the account is locked): a borrowed session cannot
+    guess it. Every session of the account ends, this one too, and its API tokens are revoked:
+    the caller opens the actor a new session.
+    """
+    require(bool(getattr(actor, "is_authenticated", False)))
+    if len(new_password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError({"new_password": [ngettext("The password must have at least %(num)d character.",
+                                                         "The password must have at least %(num)d characters.",
+                                                         MIN_PASSWORD_LENGTH)]})
+    limits = throttle.Limits(max_failures, lock_minutes, now or utcnow())
+    if not throttle.reserve_account(actor.id, limits):
+        raise throttle.refuse(throttle.account_lock_end(actor.id), limits)
+    if not actor.check_password(current_password or ""):
+        return None
+    throttle.reset_account(actor.id, limits, signed_in=False)
+    _reloaded(actor)
+    actor.set_password(new_password)
+    sessions.end_credentials(actor, actor, keep_current=False, now=limits.now)
+    return actor
 
 
 def set_language(user: User | None, language: str) -> str:

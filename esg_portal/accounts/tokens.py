@@ -107,7 +107,8 @@ def issue_token(email: str, password: str, *, max_failures: int, lock_minutes: i
     """Sign in with e-mail and password (throttled like the sign-in form) and create a token.
 
     Returns the plain token, or None for wrong credentials (the failure is counted, so the
-    caller commits either way); raises ``LoginThrottled`` (429) while the account is locked.
+    caller commits either way); raises ``LoginThrottled`` (429) while the address is locked
+    (unknown addresses are locked like accounts, so the answer tells nobody which exist).
     """
     user = services.authenticate(email, password, max_failures=max_failures, lock_minutes=lock_minutes, now=now)
     if user is None:

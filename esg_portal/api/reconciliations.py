@@ -21,6 +21,7 @@ from ..eiti import runs
 from ..eiti.models import ReconciliationRun
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
+from ..validation import whole_number
 from . import bp
 from .bodies import BadRequest
 
@@ -82,9 +83,11 @@ def run_for_lines(actor: User, year: int, number: str | None) -> ReconciliationR
     """The latest run of the period, or run ``number``; 404 ``no_run`` when there is none."""
     _secretariat(actor)
     if number is not None:
-        if not number.isdigit() or int(number) < 1:
+        # ASCII digits only (int() reads "٣" and fails on "²"), and few enough for the database
+        value = whole_number(number, max_digits=9)
+        if value is None or value < 1:
             raise BadRequest(_("The parameter “run” must be a run number: 1, 2, 3 …"))
-        run = runs.run_by_number(actor, year, int(number))
+        run = runs.run_by_number(actor, year, value)
         if run is None:
             raise NotFound(_("There is no reconciliation run %(number)s for %(year)s.", number=number, year=year),
                            code="no_run")

@@ -52,6 +52,10 @@ class Disclosure(Audited, db.Model):
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     #: the company register entry and licences as filed, copied at submission (DESIGN.md)
     profile_snapshot: Mapped[dict | None] = mapped_column(JSON)
+    #: the register's names of the revenue streams, government entities, licences, regions, sites and
+    #: minerals the version refers to, recorded at submission (``snapshot.register_snapshot``); not part
+    #: of the filing document nor of its hash. None for a draft and for versions sealed before it existed.
+    register_snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: sections copied from last year's filing and not yet confirmed by the filer (e.g. ["beneficial_owners"])
     carried_over: Mapped[list | None] = mapped_column(JSON)

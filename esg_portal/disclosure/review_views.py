@@ -54,13 +54,14 @@ def _filing_page(disclosure_id: int, form: QueryForm | None = None, status: int 
     """The review page; ``form`` is a question sent back with errors, shown where it was asked."""
     filing = review.filing_review(current_user, disclosure_id)
     diff = "disclosure.diff" if "disclosure.diff" in current_app.view_functions else "disclosure.show"
-    names = pages.Names(current_locale())
+    names = pages.Names.of(filing.disclosure, current_locale())
     profile = pages.profile_view(filing.disclosure, names)
     # the secretariat's own view: the only page that shows beneficial owners' private fields
     esg = esg_views(filing.disclosure, names, show_private=True)
     return render_template("review/filing.html", filing=filing, disclosure=filing.disclosure, failed=form,
                            blank=QueryForm(formdata=None), accept_form=AcceptForm(), diff_endpoint=diff,
-                           profile=profile, esg=esg, attachments=referenced_attachments(filing.disclosure)), status
+                           profile=profile, names=names, esg=esg,
+                           attachments=referenced_attachments(filing.disclosure)), status
 
 
 def _refused(error: InvalidTransition, disclosure_id: int):

@@ -29,6 +29,7 @@ from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, number_e
                        parse_decimal, read_checked_table)
 from ..tabular._text import shorten
 from ..tabular.reader import DEFAULT_MAX_ROWS
+from ..validation import text_problem, visible
 from .inputs import PaymentInput
 
 #: the §3 columns in template order
@@ -100,22 +101,38 @@ def load_payment_lookups(company_id: int) -> PaymentLookups:
                           licences={lic.number: lic for lic in licences})
 
 
+class _Text(fields.String):
+    """A §3 value: text the text check allows (``validation.text_problem``), judged as it will be stored
+    (stripped); tabs and line breaks only where ``multiline``."""
+
+    def __init__(self, *, multiline: bool = False, **kwargs: Any):
+        self.multiline = multiline
+        super().__init__(allow_none=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = text_problem(text.strip(), attr or self.name or "", multiline=self.multiline)
+        if problem:
+            raise ShapeError(problem)
+        return text
+
+
 class PaymentRowSchema(Schema):
     """The shape of one §3 payment row: known columns only, every value text (null counts as blank)."""
 
     class Meta:
         unknown = RAISE
 
-    revenue_stream = fields.String(allow_none=True)
-    government_entity = fields.String(allow_none=True)
-    project = fields.String(allow_none=True)
-    amount = fields.String(allow_none=True)
-    currency = fields.String(allow_none=True)
-    paid_in_kind = fields.String(allow_none=True)
-    in_kind_volume = fields.String(allow_none=True)
-    in_kind_unit = fields.String(allow_none=True)
-    recipient_locality = fields.String(allow_none=True)
-    comment = fields.String(allow_none=True)
+    revenue_stream = _Text()
+    government_entity = _Text()
+    project = _Text()
+    amount = _Text()
+    currency = _Text()
+    paid_in_kind = _Text()
+    in_kind_volume = _Text()
+    in_kind_unit = _Text()
+    recipient_locality = _Text()
+    comment = _Text(multiline=True)
 
 
 _SCHEMA = PaymentRowSchema()
@@ -160,7 +177,10 @@ def _row_shape(raw: Any, number: int, errors: list[RowError]) -> tuple[dict[str,
         for column in sorted(messages, key=lambda c: (_COLUMN_ORDER.get(c, len(_COLUMN_ORDER)), str(c))):
             bad.add(column)
             value = raw.get(column)
-            if column in _SCHEMA.fields:
+            if column in _SCHEMA.fields and isinstance(value, str):
+                # text refused by the text check: its message says what is wrong
+                message, value = messages[column][0], visible(value)
+            elif column in _SCHEMA.fields:
                 message = _shape_message(column, value)
             else:
                 message = _("“%(column)s” is not a payment column. Remove it; the columns are: %(allowed)s.",

@@ -30,6 +30,7 @@ from .carry_over import carry_over
 from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
 from .models import DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
+from .snapshot import register_snapshot
 
 #: sections of the filing document that a filer answers (profile is copied, not answered)
 SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
@@ -325,10 +326,12 @@ def totals_by_currency(disclosure: Disclosure) -> dict[str, Decimal]:
 # --- submission and amendments -------------------------------------------------------
 
 def seal_version(disclosure: Disclosure) -> None:
-    """Copy the company profile into the version and fix its hash (submission, demo data)."""
+    """Copy the company profile into the version, fix its hash and record the register's names it refers to
+    (submission, demo data); the names stay outside the document and its hash (``snapshot``)."""
     disclosure.profile_snapshot = profile_object(disclosure.company)
     db.session.flush()
     disclosure.sha256 = filing_sha256(disclosure)
+    disclosure.register_snapshot = register_snapshot(disclosure)
 
 
 def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: str, attested_by_position: str,

@@ -22,8 +22,9 @@ No request code here and no permission checks (``eiti.runs`` checks who asks). W
   project.
 
 ``load_inputs`` also returns the two records stored with a run: ``inputs`` (every filing and
-batch version used, with its sha256, and the adjustments) and ``rules`` (rate, threshold,
-inclusion and margins per stream, scope overrides with their reasons).
+batch version used, with its sha256, the adjustments, and ``names``: the register's names the
+run was made with, see ``register_names``) and ``rules`` (rate, threshold, inclusion and margins
+per stream, scope overrides with their reasons).
 """
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..money import format_plain, rate_from_scaled
 from ..receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch
-from ..reference.models import (GovernmentEntity, PeriodStreamSetting, ReportingPeriod, RevenueStream,
+from ..reference.models import (GfsCode, GovernmentEntity, PeriodStreamSetting, ReportingPeriod, RevenueStream,
                                 ScopeOverride, StreamInclusion)
 from . import reconciliation as engine
 from .models import Adjustment, AdjustmentStatus
@@ -195,6 +196,40 @@ def _government_totals(receipts: pd.DataFrame, streams: set[str], rate: int | No
     return converted.groupby("company_inn")["amount_minor"].sum().astype("int64")
 
 
+# --- the names of the register --------------------------------------------------------
+
+#: the languages of reference names (``NamedMixin``)
+NAME_LANGUAGES = ("en", "ru", "ky")
+
+
+def _named(record) -> dict[str, str]:
+    return {f"name_{language}": getattr(record, f"name_{language}", "") or "" for language in NAME_LANGUAGES}
+
+
+def register_names(company_inns) -> dict:
+    """The register's names as they stand, for a run to keep: what its report shows however the register changes.
+
+    ``companies`` INN → legal name (the INNs given that the register knows); ``revenue_streams``
+    code → {name_en, name_ru, name_ky, gfs_code}; ``gfs_codes`` code → {name_en, name_ru, name_ky}
+    (those of the streams); ``government_entities`` code → {name_en, name_ru, name_ky}. Every
+    stream and entity is kept (the register holds a few dozen), since the rules list every stream.
+    """
+    inns = sorted({str(inn) for inn in company_inns if inn})
+    companies = dict(db.session.execute(select(Company.inn, Company.legal_name)
+                                        .where(Company.inn.in_(inns))).all()) if inns else {}
+    streams = list(db.session.scalars(select(RevenueStream).options(selectinload(RevenueStream.gfs_code))
+                                      .order_by(RevenueStream.code)))
+    gfs: dict[str, GfsCode] = {s.gfs_code.code: s.gfs_code for s in streams if s.gfs_code is not None}
+    return {
+        "companies": {inn: companies[inn] for inn in inns if inn in companies},
+        "revenue_streams": {s.code: {**_named(s), "gfs_code": s.gfs_code.code if s.gfs_code is not None else None}
+                            for s in streams},
+        "gfs_codes": {code: _named(record) for code, record in sorted(gfs.items())},
+        "government_entities": {e.code: _named(e) for e in db.session.scalars(
+            select(GovernmentEntity).order_by(GovernmentEntity.code))},
+    }
+
+
 # --- the whole set ----------------------------------------------------------------------
 
 def load_inputs(period: ReportingPeriod) -> EngineInputs:
@@ -266,6 +301,8 @@ def load_inputs(period: ReportingPeriod) -> EngineInputs:
                          "amount_minor": int(a.amount_minor), "currency": a.currency, "reason": a.reason}
                         for a in adjustments_used],
     }
+    inputs["names"] = register_names(set(payments["company_inn"]) | set(receipts["company_inn"])
+                                     | set(adjustments["company_inn"]) | set(names))
     return EngineInputs(period=period, payments=payments, receipts=receipts, margins=margins,
                         adjustments=adjustments, scope=scope, usd_rate_scaled=rate,
                         government_not_included=government_not_included, company_names=names,

@@ -45,21 +45,59 @@ FILE_KINDS = {
 }
 
 
-def _names(lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> Names:
-    """Stream, entity and company names in ``locale``; companies outside the register keep the name
-    recorded with the run (the payer named on a receipt), else their INN."""
+def _register_names(lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> Names:
+    """Stream, entity and company names in ``locale`` from the register as it stands (a run stored before
+    runs kept their names); companies outside the register keep the name recorded with the run (the
+    payer named on a receipt), else their INN."""
     streams = list(db.session.scalars(select(RevenueStream)))
     entities = list(db.session.scalars(select(GovernmentEntity)))
-    recorded = {row.get("company_inn"): row.get("company_name") for row in summary.get("non_reporting") or []}
-    recorded.update({row.get("company_inn"): row.get("company_name") for row in rules.get("scope_overrides") or []})
+    recorded = _summary_names(summary, rules)
     inns = set(lines["company_inn"].astype(object)) | set(recorded)
     registered = dict(db.session.execute(select(Company.inn, Company.legal_name)
                                          .where(Company.inn.in_(sorted(i for i in inns if i)))).all())
-    companies = {inn: name for inn, name in recorded.items() if inn and name}
+    companies = dict(recorded)
     companies.update(registered)
     return Names(streams={s.code: localized_name(s, locale) for s in streams},
                  gfs_codes={s.code: s.gfs_code.code for s in streams if s.gfs_code is not None},
                  entities={e.code: localized_name(e, locale) for e in entities}, companies=companies)
+
+
+def _summary_names(summary: Mapping, rules: Mapping) -> dict[str, str]:
+    """INN → company name as the run's summary (non-reporting list) and rules (scope overrides) recorded it."""
+    recorded = {row.get("company_inn"): row.get("company_name") for row in summary.get("non_reporting") or []}
+    recorded.update({row.get("company_inn"): row.get("company_name") for row in rules.get("scope_overrides") or []})
+    return {inn: name for inn, name in recorded.items() if inn and name}
+
+
+def _in_locale(names: Mapping, locale: str) -> str:
+    """A recorded {name_en, name_ru, name_ky} in ``locale``, English when that one is blank (as ``localized_name``)."""
+    return names.get(f"name_{locale}") or names.get("name_en") or ""
+
+
+def _names(run, lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> Names:
+    """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), in ``locale``.
+
+    A run stored before runs kept their names, or a code the run did not record, takes the
+    register's name as it stands.
+    """
+    recorded = (run.inputs or {}).get("names")
+    if not recorded:
+        return _register_names(lines, summary, rules, locale)
+    streams = recorded.get("revenue_streams") or {}
+    entities = recorded.get("government_entities") or {}
+    companies = _summary_names(summary, rules)
+    companies.update({inn: name for inn, name in (recorded.get("companies") or {}).items() if name})
+    names = Names(streams={code: _in_locale(s, locale) for code, s in streams.items()},
+                  gfs_codes={code: s["gfs_code"] for code, s in streams.items() if s.get("gfs_code")},
+                  entities={code: _in_locale(e, locale) for code, e in entities.items()}, companies=companies)
+    wanted_streams = set(lines["revenue_stream"].astype(object))
+    wanted_streams |= {s["revenue_stream"] for s in rules.get("streams") or []}
+    if (wanted_streams - set(streams) or set(lines["government_entity"].astype(object)) - set(entities)
+            or set(lines["company_inn"].astype(object)) - set(companies)):
+        live = _register_names(lines, summary, rules, locale)
+        names = Names(streams={**live.streams, **names.streams}, gfs_codes={**live.gfs_codes, **names.gfs_codes},
+                      entities={**live.entities, **names.entities}, companies={**live.companies, **names.companies})
+    return names
 
 
 def load_report(actor: User, run_id: int, locale: str) -> RunReport:
@@ -74,7 +112,7 @@ def load_report(actor: User, run_id: int, locale: str) -> RunReport:
     period = run.period
     return RunReport(
         run_id=run.id, number=run.number, year=period.year, start_date=period.start_date, end_date=period.end_date,
-        run_at=run.run_at, currency=run.currency, lines=lines, names=_names(lines, summary, rules, locale),
+        run_at=run.run_at, currency=run.currency, lines=lines, names=_names(run, lines, summary, rules, locale),
         locale=locale, rules=rules, summary=summary,
         not_participating={row["company_inn"]: row.get("reason") or "" for row in silent
                            if row.get("status") == "not_participating"},

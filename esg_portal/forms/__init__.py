@@ -1,9 +1,46 @@
 """WTForms classes for the HTML pages, one module per domain, and the one way a page puts a service's
-refusal on its form."""
+refusal on its form.
+
+Every form of the portal is a ``PortalForm``: whatever its own validators, each text field
+refuses control characters and lone surrogates (``validation.text_problem``), a text area
+allowing tabs and line breaks, a one-line field not.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
+
+from ..validation import text_problem
+
+
+def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:
+    """The text inputs among ``fields``, those of sub-forms and repeated rows included."""
+    for field in fields:
+        if isinstance(field, FormField):
+            yield from _text_fields(field.form)
+        elif isinstance(field, FieldList):
+            yield from _text_fields(field.entries)
+        elif isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField)):
+            # a password is only compared (any character may be in it); a hidden field shows no error
+            yield field
+
+
+class PortalForm(FlaskForm):
+    """The base of the portal's forms: the text check on every text input, after the form's own validators."""
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in _text_fields(self._fields.values()):
+            data = field.data
+            problem = text_problem(data, str(field.label.text), multiline=isinstance(field, TextAreaField)) \
+                if isinstance(data, str) else None
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid
 
 
 def add_service_errors(form: Any, errors: Mapping[str, Iterable[str]], *, skip: Iterable[str] = ()) -> None:

@@ -1,13 +1,13 @@
 """Sign-in and language forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.tokens import MAX_NAME_LENGTH as MAX_TOKEN_NAME_LENGTH
+from . import PortalForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=255)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                          Length(max=200)])
@@ -15,13 +15,13 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     """Three submit buttons named ``lang``; works without JavaScript."""
 
     next = HiddenField()
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     """Name of a new API token."""
 
     name = StringField(_l("Token name"),

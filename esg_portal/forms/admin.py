@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField,
                      StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -25,7 +24,7 @@ from ..companies import rules
 from ..i18n import localized_name
 from ..labels import LABELS
 from ..money import percent_from_basis_points
-from . import add_service_errors
+from . import PortalForm, add_service_errors
 
 NO_CHOICE = ""
 INVALID_CHOICE = _l("Choose one of the options in the list.")
@@ -56,7 +55,7 @@ class Rule:
     def __init__(self, rule: Callable[..., Any], **kwargs: Any):
         self.rule, self.kwargs = rule, kwargs
 
-    def __call__(self, form: FlaskForm, field) -> None:
+    def __call__(self, form: PortalForm, field) -> None:
         try:
             self.rule(field.data, **self.kwargs)
         except rules.RuleViolation as violation:
@@ -84,7 +83,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AdminForm(FlaskForm):
+class AdminForm(PortalForm):
     """Base: hands its values to a service and shows the service's messages at the fields."""
 
     def values(self) -> dict[str, Any]:

@@ -6,19 +6,19 @@ its size are judged by ``disclosure.attachments.store_attachment`` (the same rul
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length
 
 from ..disclosure.attachments import MAX_TITLE
+from . import PortalForm
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(PortalForm):
     """One file for the filing (an EIA conclusion, a signed agreement, minutes of a hearing…)."""
 
     file = FileField(_l("File (PDF, JPEG or PNG)"),

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +21,7 @@ from ..disclosure.schemas import (CURRENCIES, MAX_COMMENT_LENGTH, MAX_LOCALITY_L
                                   PAYMENT_COLUMNS, YES, PaymentLookups, parse_payment_rows)
 from ..i18n import localized_name
 from ..tabular import RowError, UploadRejected
+from . import PortalForm
 
 NO_PROJECT = ""
 #: the declaration kinds of ``disclosure.models.DeclarationKind``
@@ -45,7 +45,7 @@ def payment_line_choices(lookups: PaymentLookups, locale: str) -> dict[str, list
     }
 
 
-class PaymentLineForm(FlaskForm):
+class PaymentLineForm(PortalForm):
     """One payment line (a period total); values are checked by ``parse_payment_rows``, not here.
 
     Build it with ``PaymentLineForm(lookups=…, locale=…)``; to edit a stored line pass
@@ -109,7 +109,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class NilDeclarationForm(FlaskForm):
+class NilDeclarationForm(PortalForm):
     """An explicit answer for a section without data: nil (nothing to report) or not applicable, with a reason."""
 
     kind = SelectField(_l("Answer"), choices=[SelectChoice("nil", _l("Nil: nothing to report for this period")),
@@ -132,7 +132,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- the filing pages: upload, attestation, amendment, answers ---------------------------
 
-class UploadForm(FlaskForm):
+class UploadForm(PortalForm):
     """A CSV or XLSX file of payment rows (INTERFACES.md §3) that replaces the lines of the draft."""
 
     file = FileField(_l("Payments file (CSV or XLSX)"),
@@ -142,7 +142,7 @@ class UploadForm(FlaskForm):
                      render_kw={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"})
 
 
-class AttestationForm(FlaskForm):
+class AttestationForm(PortalForm):
     """The signatory's attestation: who attests, in which position, and the explicit confirmation."""
 
     attested_by_name = StringField(_l("Full name"), filters=[_strip], render_kw={"autocomplete": "name"},
@@ -158,7 +158,7 @@ class AttestationForm(FlaskForm):
     language = HiddenField()
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(PortalForm):
     """Why a submitted version is amended."""
 
     reason = TextAreaField(_l("What does the amendment correct?"), filters=[_strip],
@@ -169,7 +169,7 @@ class AmendmentForm(FlaskForm):
                            render_kw={"rows": 4, "maxlength": MAX_FORM_TEXT})
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     """The company's answer to one question of the secretariat."""
 
     answer = TextAreaField(_l("Your answer"), filters=[_strip],

@@ -6,13 +6,14 @@ in the user's notation) are the service's, whose errors are put next to these fi
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from ..eiti.discrepancies import MAX_TEXT
 from ..eiti.labels import REASON_LABELS
+from ..validation import whole_number
+from . import PortalForm
 
 #: labels of reconciliation.SIDES
 SIDE_LABELS = {"company": _l("Company's figure"), "government": _l("Government's figure")}
@@ -24,7 +25,12 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class RaiseQueryForm(FlaskForm):
+def _digits_only(value):
+    number = whole_number(value) if isinstance(value, str) else None
+    return "" if number is None else str(number)
+
+
+class RaiseQueryForm(PortalForm):
     """The secretariat's question about one line, to the line's company or agency."""
 
     addressed_to = RadioField(_l("Ask"), choices=[SelectChoice(k, v) for k, v in ADDRESSEE_LABELS.items()],
@@ -36,14 +42,14 @@ class RaiseQueryForm(FlaskForm):
         render_kw={"rows": 3})
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField(
         _l("Your answer"), filters=[_strip],
         validators=[DataRequired(_l("Write your answer to the question.")), Length(max=MAX_TEXT, message=_TOO_LONG)],
         render_kw={"rows": 4})
 
 
-class AdjustmentForm(FlaskForm):
+class AdjustmentForm(PortalForm):
     """A proposed correction of one side of the line, signed, in KGS."""
 
     side = SelectField(_l("Figure to correct"), choices=[SelectChoice(k, v) for k, v in SIDE_LABELS.items()],
@@ -63,7 +69,7 @@ class AdjustmentForm(FlaskForm):
         render_kw={"rows": 2})
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """Accept or reject a proposed adjustment; the buttons carry ``decision``."""
 
     decision = HiddenField(validators=[AnyOf(("accept", "reject"), message=_l("Choose to accept or to reject."))])
@@ -71,10 +77,11 @@ class DecisionForm(FlaskForm):
                             validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)],
                             description=_l("Required when you reject: the proposer sees it."),
                             render_kw={"rows": 2})
-    #: where to come back to: the line page of this run and position, else the query page
-    run_id = HiddenField()
-    position = HiddenField()
+    #: where to come back to: the line page of this run and position, else the query page; anything but
+    #: ASCII digits (a forged "²" would pass str.isdigit() and fail int()) is dropped
+    run_id = HiddenField(filters=[_digits_only])
+    position = HiddenField(filters=[_digits_only])
 
 
-class CloseQueryForm(FlaskForm):
+class CloseQueryForm(PortalForm):
     """Closing a query has no fields: the form carries the CSRF token."""

@@ -1,16 +1,17 @@
 """Forms of the secretariat's period settings."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from . import PortalForm
+
 INCLUSION_LABELS = {"included": _l("Included"), "not_included": _l("Not included"),
                     "not_applicable": _l("Not applicable")}
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(PortalForm):
     usd_rate = StringField(_l("USD rate: 1 USD = … KGS"), validators=[Optional(), Length(max=32)],
                            description=_l("Up to 4 decimals, e.g. 87.4500. USD amounts are converted at this rate, "
                                           "rounded half-even to the tyiyn."))
@@ -23,14 +24,14 @@ class PeriodForm(FlaskForm):
     deadline_time = TimeField(_l("Filing deadline: time (Bishkek)"), validators=[Optional()])
 
 
-class StreamSettingForm(FlaskForm):
+class StreamSettingForm(PortalForm):
     inclusion = SelectField(_l("In the reconciliation"),
                             choices=[SelectChoice(code, text) for code, text in INCLUSION_LABELS.items()])
     margin_pct = StringField(_l("Margin percentage"), validators=[Optional(), Length(max=16)])
     floor = StringField(_l("Floor, KGS"), validators=[Optional(), Length(max=32)])
 
 
-class ScopeOverrideForm(FlaskForm):
+class ScopeOverrideForm(PortalForm):
     company_id = SelectField(_l("Company"), coerce=int)
     is_in_scope = SelectField(_l("Decision"), choices=[
         SelectChoice("1", _l("In scope")), SelectChoice("0", _l("Out of scope")),
@@ -40,15 +41,15 @@ class ScopeOverrideForm(FlaskForm):
                            render_kw={"rows": 2})
 
 
-class RunReconciliationForm(FlaskForm):
+class RunReconciliationForm(PortalForm):
     """The "Run reconciliation now" button: nothing to fill in but the CSRF token."""
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     """The "Publish" button of a period: nothing to fill in but the CSRF token."""
 
 
-class ImportSdtForm(FlaskForm):
+class ImportSdtForm(PortalForm):
     """An SDT v2.0 workbook, one Part CSV, or a zip of Part CSVs with historic EITI data."""
 
     file = FileField(_l("SDT workbook (XLSX), a Part CSV or a zip of Part CSVs"),

@@ -7,7 +7,6 @@ The receipt form does not judge values itself: ``parse_receipt()`` runs its §3 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from ..i18n import localized_name
 from ..receipts.schemas import CURRENCIES, RECEIPT_COLUMNS, ReceiptInput, ReceiptLookups, parse_receipt_rows
 from ..tabular import UploadRejected
+from . import PortalForm
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_REASON_LENGTH = 2000
@@ -25,7 +25,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(PortalForm):
     """One receipt (a period total from one company for one stream)."""
 
     company_inn = StringField(_l("Company INN"), filters=[_strip],
@@ -61,7 +61,7 @@ class ReceiptForm(FlaskForm):
         return receipt
 
 
-class ReceiptUploadForm(FlaskForm):
+class ReceiptUploadForm(PortalForm):
     """A CSV or XLSX file of receipt rows (INTERFACES.md §3) that replaces the receipts of the draft."""
 
     file = FileField(_l("Receipts file (CSV or XLSX)"),
@@ -71,7 +71,7 @@ class ReceiptUploadForm(FlaskForm):
                      render_kw={"accept": f".csv,.xlsx,text/csv,{XLSX_TYPE}"})
 
 
-class ReceiptAttestationForm(FlaskForm):
+class ReceiptAttestationForm(PortalForm):
     """Who attests the receipts, in which position, and the explicit confirmation."""
 
     attested_by_name = StringField(_l("Full name"), filters=[_strip],
@@ -85,7 +85,7 @@ class ReceiptAttestationForm(FlaskForm):
     language = HiddenField()
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(PortalForm):
     """Why a submitted batch is corrected."""
 
     reason = TextAreaField(_l("What does the correction change?"), filters=[_strip],

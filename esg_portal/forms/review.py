@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from ..disclosure.services import MAX_TEXT
+from . import PortalForm
 
 
-class QueryForm(FlaskForm):
+class QueryForm(PortalForm):
     """A question of the secretariat; ``payment_line_id`` names the line asked about (empty: the filing)."""
 
     question = TextAreaField(
@@ -22,5 +22,5 @@ class QueryForm(FlaskForm):
     payment_line_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PortalForm):
     """Accepting a version has no fields: the form carries the CSRF token."""

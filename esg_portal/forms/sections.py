@@ -15,11 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, Field, FieldList, FormField, SelectMultipleField, StringField
 from wtforms import Form as PlainForm
 from wtforms.widgets import CheckboxInput, DateInput, ListWidget
+
+from . import PortalForm
 
 SKIPPED_TYPES = {"CSRFTokenField", "SubmitField"}
 
@@ -105,7 +106,7 @@ def _display(value: Any) -> Any:
     return value
 
 
-class SectionForm(FlaskForm):
+class SectionForm(PortalForm):
     """Base of the forms of one item of a list section, or of an object section."""
 
     #: names of fields that are not part of the item (e.g. buttons)
@@ -166,7 +167,7 @@ class SectionForm(FlaskForm):
         return field
 
 
-class SectionUploadForm(FlaskForm):
+class SectionUploadForm(PortalForm):
     """A CSV or XLSX file whose rows replace the items of a flat list section."""
 
     file = FileField(_l("File (CSV or XLSX)"),

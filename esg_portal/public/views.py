@@ -17,7 +17,7 @@ from ..eiti.labels import explanation_labels, status_label
 from ..i18n import current_locale, format_amount
 from ..tabular.safe import csv_bytes
 from . import charts, pages
-from .queries import latest_per_period
+from .queries import release_fingerprint
 
 bp = Blueprint("public", __name__)
 
@@ -40,12 +40,18 @@ def reconciliation_labels():
     return {"status_text": status_label, "reasons": explanation_labels}
 
 
+def _signed_in() -> bool:
+    return bool(getattr(current_user, "is_authenticated", False))
+
+
 def _etag() -> str:
-    """Changes with any release, the language, the address and who is signed in (the header differs)."""
-    generate_csrf()  # the page's forms carry the session's CSRF token: a new session is a new page
-    parts = [p.data_sha256 for p in latest_per_period()]
-    parts += [current_locale(), request.full_path, str(getattr(current_user, "id", "")),
-              str(session.get("csrf_token", ""))]
+    """Changes with any release, the language and the address; for a signed-in user also with the user
+    and the session's CSRF token (the header of the page carries both; such pages are not stored, the
+    ETag only spares the rendering). A visitor's page needs no session."""
+    parts = [release_fingerprint(), current_locale(), request.full_path]
+    if _signed_in():
+        generate_csrf()
+        parts += [str(current_user.id), str(session.get("csrf_token", ""))]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -56,7 +62,9 @@ def _cached(render) -> Response:
     else:
         response = Response(render(), mimetype="text/html")
     response.headers["ETag"] = f'"{etag}"'
-    response.headers["Cache-Control"] = "private, no-cache"
+    # a visitor's page is the same for everyone with the same language: shared caches may keep it a minute
+    response.headers["Cache-Control"] = "no-store" if _signed_in() else "public, max-age=60"
+    response.headers["Vary"] = "Cookie, Accept-Language"
     return response
 
 
@@ -65,60 +73,63 @@ def _year() -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
 
 
+def _page(template: str, build, **context) -> Response:
+    """Render ``template`` with ``view=build()``; a revalidation whose ETag matches does no page work.
+
+    ``context`` values that are callables receive the view (for what a template takes from it).
+    """
+    def render() -> str:
+        view = build()
+        extra = {key: value(view) if callable(value) else value for key, value in context.items()}
+        return render_template(template, view=view, svg=charts.chart_svg, **extra)
+    return _cached(render)
+
+
 def home_page():
     """``/`` for visitors (the dashboard blueprint hands visitors here)."""
-    view = pages.home(current_locale(), _)
-    return _cached(lambda: render_template("public/home.html", view=view, svg=charts.chart_svg))
+    return _page("public/home.html", lambda: pages.home(current_locale(), _))
 
 
 @bp.route("/companies")
 def companies():
-    view = pages.companies(current_locale(), _year())
-    return _cached(lambda: render_template("public/companies.html", view=view))
+    return _page("public/companies.html", lambda: pages.companies(current_locale(), _year()))
 
 
 @bp.route("/companies/<inn>")
 def company(inn: str):
-    view = pages.company(inn, current_locale(), _, _year())
-    return _cached(lambda: render_template("public/company.html", view=view, svg=charts.chart_svg))
+    return _page("public/company.html", lambda: pages.company(inn, current_locale(), _, _year()))
 
 
 @bp.route("/regions")
 def regions():
-    view = pages.regions(current_locale())
-    return _cached(lambda: render_template("public/regions.html", view=view))
+    return _page("public/regions.html", lambda: pages.regions(current_locale()))
 
 
 @bp.route("/regions/<code>")
 def region(code: str):
-    view = pages.region(code, current_locale(), _, _year())
-    return _cached(lambda: render_template("public/place.html", view=view, place=view["region"], kind="region",
-                                           svg=charts.chart_svg))
+    return _page("public/place.html", lambda: pages.region(code, current_locale(), _, _year()),
+                 place=lambda view: view["region"], kind="region")
 
 
 @bp.route("/sites")
 def sites():
-    view = pages.sites(current_locale())
-    return _cached(lambda: render_template("public/sites.html", view=view))
+    return _page("public/sites.html", lambda: pages.sites(current_locale()))
 
 
 @bp.route("/sites/<code>")
 def site(code: str):
-    view = pages.site(code, current_locale(), _, _year())
-    return _cached(lambda: render_template("public/place.html", view=view, place=view["site"], kind="site",
-                                           svg=charts.chart_svg))
+    return _page("public/place.html", lambda: pages.site(code, current_locale(), _, _year()),
+                 place=lambda view: view["site"], kind="site")
 
 
 @bp.route("/glossary")
 def glossary():
-    view = pages.glossary(current_locale())
-    return _cached(lambda: render_template("public/glossary.html", view=view))
+    return _page("public/glossary.html", lambda: pages.glossary(current_locale()))
 
 
 @bp.route("/downloads")
 def downloads():
-    view = pages.downloads()
-    return _cached(lambda: render_template("public/downloads.html", view=view))
+    return _page("public/downloads.html", pages.downloads)
 
 
 @bp.route("/search")

@@ -26,6 +26,7 @@ from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, number_e
                        parse_decimal, read_checked_table)
 from ..tabular._text import shorten
 from ..tabular.reader import DEFAULT_MAX_ROWS
+from ..validation import text_problem, visible
 
 #: the §3 columns in template order
 RECEIPT_COLUMNS = ("company_inn", "company_name", "revenue_stream", "government_entity", "project", "amount",
@@ -34,6 +35,8 @@ REQUIRED_COLUMNS = frozenset({"company_inn", "revenue_stream", "government_entit
 OPTIONAL_COLUMNS = frozenset(RECEIPT_COLUMNS) - REQUIRED_COLUMNS
 CURRENCIES = ("KGS", "USD")
 MAX_NAME_LENGTH = 255
+#: the columns that may hold tabs and line breaks (validation.text_problem)
+MULTILINE_COLUMNS = frozenset({"comment"})
 MAX_COMMENT_LENGTH = 2000
 _STRICT_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _COLUMN_ORDER = {name: position for position, name in enumerate(RECEIPT_COLUMNS)}
@@ -122,6 +125,9 @@ def _check_row(number: int, raw: Any, *, locale: str, lookups: ReceiptLookups, n
         elif value is None:
             values[column] = ""
         elif isinstance(value, str):
+            problem = text_problem(value.strip(), column, multiline=column in MULTILINE_COLUMNS)
+            if problem:
+                row_errors.append(RowError(number, column, shorten(visible(value), 80), problem))
             values[column] = value.strip()
         elif column == "company_inn" and isinstance(value, int) and not isinstance(value, bool):
             numeric = numeric | {"company_inn"}

@@ -1,9 +1,15 @@
-"""Read an uploaded CSV or XLSX (first sheet) into column names and text cells (INTERFACES.md §3)."""
+"""Read an uploaded CSV or XLSX (first sheet) into column names and text cells (INTERFACES.md §3).
+
+Every read is bounded (DESIGN rule 19): bytes, data rows, rows read, columns, cells and
+seconds, and for XLSX the structure of the workbook, each checked while the file is streamed
+(the limits and their reasons are in ``limits``). ``read_checked_table``, the door of every
+upload, also refuses control characters and lone surrogates in any cell (``validation``).
+"""
 from __future__ import annotations
 
 import csv
-import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,11 +17,14 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from ..validation import is_storable, text_problem, visible
+from . import limits
 from ._raw import RawRow, reject
 from ._text import _, shorten
 from ._xlsx import xlsx_rows
-from .numbers import parse_decimal
 from .errors import RowError, TooLarge, UploadRejected
+from .limits import Budget
+from .numbers import parse_decimal
 
 DEFAULT_MAX_ROWS = 50_000
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -40,6 +49,8 @@ _BINARY_MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"GIF8", "image"),
 )
 _CSV_DELIMITERS = (",", ";", "\t")
+#: one physical line with its end (CR, LF or CRLF), as a file opened with newline="" gives them
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 
 
 @dataclass
@@ -89,10 +100,11 @@ def read_table(data: bytes, filename: str, *, max_rows: int = DEFAULT_MAX_ROWS,
     if len(data) > max_bytes:
         raise TooLarge(_("The file is larger than %(limit)s, the most one upload may hold.",
                          limit=_size_text(max_bytes)))
+    budget = Budget()
     if data.startswith(ZIP_MAGIC):
-        return _read_xlsx(data, filename, max_rows)
+        return _read_xlsx(data, filename, max_rows, budget)
     _refuse_binary(data, filename)
-    return _read_csv(data, max_rows)
+    return _read_csv(data, max_rows, budget)
 
 
 def _refuse_binary(data: bytes, filename: str) -> None:
@@ -148,49 +160,109 @@ def _sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_xlsx(data: bytes, filename: str, max_rows: int) -> Table:
-    return _build(xlsx_rows(data, filename), [], max_rows=max_rows, source_format="xlsx",
+def _read_xlsx(data: bytes, filename: str, max_rows: int, budget: Budget) -> Table:
+    return _build(xlsx_rows(data, filename, budget), [], max_rows=max_rows, budget=budget, source_format="xlsx",
                   position_label=lambda position: get_column_letter(position + 1))
 
 
-def _read_csv(data: bytes, max_rows: int) -> Table:
+class _Lines:
+    """The physical lines of the text for ``csv.reader``, counting the delimiters of the record being read.
+
+    The csv module builds a whole record before it can be measured: a header of a million
+    columns would be a million strings. The delimiters of a record's lines are at least its
+    cells minus one, so they are counted (``str.count``) before the record is split.
+    """
+
+    def __init__(self, text: str, delimiter: str):
+        self.text, self.delimiter = text, delimiter
+        self.pending = 0
+        self.limit = limits.MAX_RECORD_DELIMITERS
+
+    def __iter__(self) -> Iterator[str]:
+        text, end, match = self.text, len(self.text), _LINE.match
+        position = 0
+        while position < end:
+            line = match(text, position).group()
+            position += len(line)
+            self.pending += line.count(self.delimiter)
+            if self.pending > self.limit:
+                raise limits.too_many_columns()
+            yield line
+
+
+def _read_csv(data: bytes, max_rows: int, budget: Budget) -> Table:
     text = _decode(data).lstrip("\ufeff")
-    first_line, _newline, rest = text.partition("\n")
+    end = text.find("\n")
+    first_line = text if end < 0 else text[:end]
     hint = re.fullmatch(r"sep=(.)\r?", first_line)
     if hint:
         # Excel's own "sep=;" first line names the delimiter and is not part of the table
-        delimiter, text = hint.group(1), rest
+        delimiter, text = hint.group(1), ("" if end < 0 else text[end + 1:])
     else:
         delimiter = _sniff_delimiter(first_line)
+    del first_line
     errors: list[RowError] = []
 
     def raw_rows() -> Iterator[RawRow]:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        lines = _Lines(text, delimiter)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         number = -1
         try:
             for number, cells in enumerate(reader):
+                lines.pending = 0
+                budget.add_cells(len(cells))
                 yield RawRow(number, cells)
         except csv.Error:
             errors.append(RowError(number + 1 or None, None, None, _(
                 "The file cannot be read from this row on: a quote (\") is not closed, or text follows a "
                 "closing quote. Put quotes around whole cells only, and double quotes inside them (\"\").")))
 
-    return _build(raw_rows(), errors, max_rows=max_rows, source_format="csv",
+    return _build(raw_rows(), errors, max_rows=max_rows, budget=budget, source_format="csv",
                   position_label=lambda position: str(position + 1))
 
 
-def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int, source_format: str,
-           position_label: Callable[[int], str]) -> Table:
+def _width(raw: RawRow) -> int:
+    """The row's cells up to its last one that is not blank; more than ``MAX_COLUMNS`` refuses the file."""
+    width = len(raw.cells)
+    if width > limits.MAX_COLUMNS:
+        while width and not raw.cells[width - 1].strip():
+            width -= 1
+        if width > limits.MAX_COLUMNS:
+            raise limits.too_many_columns()
+        del raw.cells[width:]
+    return width
+
+
+def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int, budget: Budget,
+           source_format: str, position_label: Callable[[int], str]) -> Table:
     """Header, rows and errors from raw rows; rejects the whole file if anything is wrong."""
     header = next(raw_rows, None)
     if header is None:
         raise UploadRejected(errors or [RowError(None, None, None, _("The file is empty."))])
+    _width(header)
     columns = [normalise_header(cell) for cell in header.cells]
     names = [name for name in columns if name]
-    for name in dict.fromkeys(names):
-        if names.count(name) > 1:
+    for name, count in Counter(names).items():
+        if count > 1:
             errors.append(RowError(None, name, None, _("The column “%(column)s” appears more than once.",
-                                                       column=shorten(name))))
+                                                       column=shorten(visible(name)))))
+    read_limit = limits.read_rows_limit(max_rows)
+    read = 1
+
+    def counted(rows: Iterator[RawRow]) -> Iterator[RawRow]:
+        """The rows after the header, each within the column limit, the rows read within theirs, in time."""
+        nonlocal read
+        for raw in rows:
+            read += 1
+            if read > read_limit:
+                raise TooLarge(_("The file has more than %(limit)s rows, empty ones included, the most one upload "
+                                 "may hold. Delete the empty rows.", limit=f"{read_limit:,}".replace(",", " ")))
+            if read % 1000 == 0:
+                budget.check_time()
+            _width(raw)
+            yield raw
+
+    raw_rows = counted(raw_rows)
 
     def column_at(position: int) -> str | None:
         return columns[position] or None if position < len(columns) else None
@@ -234,13 +306,32 @@ def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int,
 
 
 def read_checked_table(data: bytes, filename: str, required: set[str], optional: set[str]) -> Table:
-    """``read_table`` plus the header check; header errors are reported alone, since without
-    the right columns the rows cannot be judged (UploadRejected 422, or TooLarge 413)."""
+    """``read_table`` plus the header check and the text check; header errors are reported alone, since
+    without the right columns the rows cannot be judged (UploadRejected 422, or TooLarge 413).
+
+    The text check refuses what no field may hold (``validation.text_problem``: control
+    characters but tab and line breaks, lone surrogates); whether a field may hold line breaks
+    is its schema's to say.
+    """
     table = read_table(data, filename)
     header_errors = check_columns(table, required, optional)
     if header_errors:
         raise UploadRejected(header_errors)
+    text_errors = check_text(table)
+    if text_errors:
+        raise UploadRejected(text_errors)
     return table
+
+
+def check_text(table: Table) -> list[RowError]:
+    """One error per cell holding a character no text field may hold (the value quoted with it replaced)."""
+    errors = []
+    for number, row in table.records():
+        for column, value in row.items():
+            if not is_storable(value):
+                errors.append(RowError(number, column, shorten(visible(value), 80),
+                                       text_problem(value, column, multiline=True)))
+    return errors
 
 
 def check_columns(table: Table, required: set[str], optional: set[str]) -> list[RowError]:
@@ -250,7 +341,8 @@ def check_columns(table: Table, required: set[str], optional: set[str]) -> list[
               for name in sorted(required - set(table.columns))]
     known = required | optional
     allowed = ", ".join(sorted(known))
-    errors += [RowError(None, name, None, _("The column “%(column)s” is not expected here. Rename or delete it; "
-                                            "the columns are: %(allowed)s.", column=shorten(name), allowed=allowed))
+    errors += [RowError(None, visible(name), None, _("The column “%(column)s” is not expected here. Rename or "
+                                                     "delete it; the columns are: %(allowed)s.",
+                                                     column=shorten(visible(name)), allowed=allowed))
                for name in table.columns if name not in known]
     return errors

@@ -250,7 +250,7 @@ def test_next_leads_to_a_page_of_the_site(client, filer: int) -> None:
 
 
 def test_the_language_switch_does_not_redirect_off_the_site(client) -> None:
-    response = post_form(client, "/language", {"lang": "ru", "next": "//evil.example"}, form_page="/")
+    response = post_form(client, "/language", {"lang": "ru", "next": "//evil.example"}, form_page="/login")
     assert response.status_code == 302
     assert urlsplit(urljoin("http://localhost/", response.headers["Location"])).netloc == "localhost"
 
@@ -320,7 +320,7 @@ def test_a_signed_in_user_keeps_the_chosen_language(app: Flask, client, filer: i
 
 
 def test_a_visitor_keeps_the_chosen_language_in_a_cookie(client) -> None:
-    response = post_form(client, "/language", {"lang": "ru", "next": "/"}, form_page="/")
+    response = post_form(client, "/language", {"lang": "ru", "next": "/"}, form_page="/login")
     assert response.status_code == 302
     cookie = _set_cookie(response, "lang")
     assert cookie.startswith("lang=ru;")
@@ -347,8 +347,19 @@ def test_the_browser_language_is_used_when_nothing_was_chosen(client) -> None:
     assert '<html lang="ky">' in page
 
 
+def test_a_visitors_language_link_is_remembered_without_a_session(client) -> None:
+    """Visitors switch by a link (public pages need no session, so they can be cached)."""
+    page = client.get("/").get_data(as_text=True)
+    assert 'id="lang-ru"' in page and 'name="csrf_token"' not in page
+    response = client.get("/?lang=ru")
+    cookie = _set_cookie(response, "lang")
+    assert cookie.startswith("lang=ru;") and "httponly" in cookie.lower()
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith("session=")]
+    assert '<html lang="ru">' in client.get("/glossary").get_data(as_text=True)
+
+
 def test_a_choice_beats_the_browser_language(app: Flask, client, filer: int) -> None:
-    post_form(client, "/language", {"lang": "ky"}, form_page="/")
+    post_form(client, "/language", {"lang": "ky"}, form_page="/login")
     assert '<html lang="ky">' in client.get("/", headers={"Accept-Language": "ru-RU"}).get_data(as_text=True)
     _update_user(app, filer, language="en")
     login(client, EMAIL)

@@ -587,7 +587,9 @@ def _discrepancy_requests(app: Flask, values: dict[str, int]) -> list[tuple[str,
 def _send(client, method: str, url: str):
     if method == "GET":
         return client.get(url)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/").get_data(as_text=True))
+    # signed-in pages carry the token in the header's forms; a visitor's, on the sign-in form
+    page = client.get("/").get_data(as_text=True) + client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     return client.post(url, data={"csrf_token": token.group(1) if token else ""})
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -18,42 +19,84 @@ from ...extensions import db
 from ...i18n import format_amount, localized_name
 from ...labels import label
 from ...money import rate_from_scaled
+from ...companies.models import License
 from ...reference.models import GovernmentEntity, Mineral, Region, RevenueStream, Site
 from .. import services
 from ..document import profile_object
 from ..models import Disclosure
+from ..snapshot import recorded_name
 from ..services import ChecklistItem
 from .labels import DECLARATION_LABELS, FIELD_LABELS, PAYMENT_DECLARATION_LABELS, PROFILE_FIELDS
 
 
 class Names:
-    """Reference codes → names in one locale, each table read once per page."""
+    """Reference codes → names in one locale, each table read once per page.
 
-    def __init__(self, locale: str):
+    ``recorded`` is the register snapshot of a sealed version (``Disclosure.register_snapshot``): its
+    names win over the register's, so a version shows the names of the day it was filed. Without it
+    (a draft, a version sealed before versions recorded names) the register as it stands is shown.
+    """
+
+    def __init__(self, locale: str, recorded: Mapping[str, Any] | None = None):
         self.locale = locale
+        self.recorded = recorded or {}
 
-    def _by_code(self, model) -> dict[str, str]:
-        return {record.code: localized_name(record, self.locale) for record in db.session.scalars(select(model))}
+    @classmethod
+    def of(cls, disclosure: Disclosure, locale: str) -> Names:
+        """The names a version shows: those recorded when it was sealed, else the live register."""
+        return cls(locale, disclosure.register_snapshot)
+
+    def _by_code(self, model, key: str) -> dict[str, str]:
+        names = {record.code: localized_name(record, self.locale) for record in db.session.scalars(select(model))}
+        names.update({code: recorded_name(rec, self.locale) or names.get(code, "")
+                      for code, rec in (self.recorded.get(key) or {}).items()})
+        return names
 
     @cached_property
     def regions(self) -> dict[str, str]:
-        return self._by_code(Region)
+        return self._by_code(Region, "regions")
 
     @cached_property
     def sites(self) -> dict[str, str]:
-        return self._by_code(Site)
+        return self._by_code(Site, "sites")
 
     @cached_property
     def minerals(self) -> dict[str, str]:
-        return self._by_code(Mineral)
+        return self._by_code(Mineral, "minerals")
 
     @cached_property
     def streams(self) -> dict[str, str]:
-        return self._by_code(RevenueStream)
+        return self._by_code(RevenueStream, "revenue_streams")
 
     @cached_property
     def entities(self) -> dict[str, str]:
-        return self._by_code(GovernmentEntity)
+        return self._by_code(GovernmentEntity, "government_entities")
+
+    def stream(self, stream: RevenueStream) -> str:
+        """The name of a payment line's revenue stream."""
+        return self.streams.get(stream.code) or localized_name(stream, self.locale)
+
+    def gfs(self, stream: RevenueStream) -> str:
+        """The GFS code of a payment line's revenue stream ("" when it has none)."""
+        recorded = (self.recorded.get("revenue_streams") or {}).get(stream.code)
+        if recorded is not None:
+            return recorded.get("gfs_code") or ""
+        return stream.gfs_code.code if stream.gfs_code is not None else ""
+
+    def entity(self, entity: GovernmentEntity) -> str:
+        """The name of a payment line's government entity."""
+        return self.entities.get(entity.code) or localized_name(entity, self.locale)
+
+    def licence(self, licence: License | None) -> str:
+        """The number of a payment line's licence as filed ("" for the whole company)."""
+        if licence is None:
+            return ""
+        recorded = self._licence_numbers.get(licence.id)
+        return recorded or licence.number
+
+    @cached_property
+    def _licence_numbers(self) -> dict[int, str]:
+        return {rec.get("id"): number for number, rec in (self.recorded.get("licences") or {}).items()}
 
 
 def yes_no(value: bool) -> str:
@@ -146,8 +189,10 @@ class TotalsView:
         return format_decimal(self.rate, format="#,##0.0000") if self.rate is not None else ""
 
 
-def totals_view(disclosure: Disclosure, locale: str) -> TotalsView:
-    """services.payment_totals of a version, with names in ``locale`` and the period rate."""
+def totals_view(disclosure: Disclosure, locale: str, names: Names | None = None) -> TotalsView:
+    """services.payment_totals of a version, with names in ``locale`` (a sealed version's as filed) and the
+    period rate."""
+    names = names or Names.of(disclosure, locale)
     totals = services.payment_totals(disclosure)
     streams = {line.revenue_stream_id: line.revenue_stream for line in disclosure.payment_lines}
     entities = {line.government_entity_id: line.government_entity for line in disclosure.payment_lines}
@@ -157,8 +202,8 @@ def totals_view(disclosure: Disclosure, locale: str) -> TotalsView:
                        key=lambda pair: pair[0].code)
     rate = disclosure.period.usd_rate_scaled
     return TotalsView(
-        by_stream=[TotalLine(s.code, localized_name(s, locale), amount) for s, amount in by_stream],
-        by_entity=[TotalLine(e.code, localized_name(e, locale), amount) for e, amount in by_entity],
+        by_stream=[TotalLine(s.code, names.stream(s), amount) for s, amount in by_stream],
+        by_entity=[TotalLine(e.code, names.entity(e), amount) for e, amount in by_entity],
         by_currency=[TotalLine(code, code, amount) for code, amount in totals.by_currency.items()],
         total_kgs=totals.total_kgs,
         has_usd="USD" in totals.by_currency,

@@ -62,9 +62,13 @@ class FilingPage:
     checklist: list[tuple[ChecklistItem, str]]
     totals: TotalsView
     profile: ProfileView
+    #: codes → names for ``shown`` (a submitted version's as filed, a draft's from the register)
+    names: Names
     lookups: PaymentLookups | None
     #: the questions of the secretariat on the newest submitted version
     queries: list[FilingQuery]
+    #: codes → names for the lines the questions are about (those of the newest submitted version)
+    query_names: Names
     signatories: list[User]
     actor_is_signatory: bool
     #: the period is open and the newest version is a draft (or there is none yet)
@@ -106,13 +110,16 @@ def filing_page(actor: User, year: int, locale: str) -> FilingPage:
     is_open = period.status is PeriodStatus.OPEN
     is_editable = is_open and shown.status is DisclosureStatus.DRAFT
     submitted = [v for v in every if v.status is not DisclosureStatus.DRAFT]
+    names = Names.of(shown, locale)
     return FilingPage(
         period=period, company=company, current=current, shown=shown, versions=every,
         checklist=[(item, checklist_detail(item, shown)) for item in services.completeness(shown)],
-        totals=totals_view(shown, locale),
-        profile=profile_view(shown, Names(locale)),
+        totals=totals_view(shown, locale, names),
+        profile=profile_view(shown, names),
+        names=names,
         lookups=load_payment_lookups(company.id) if is_editable else None,
         queries=list(submitted[-1].queries) if submitted else [],
+        query_names=Names.of(submitted[-1], locale) if submitted else names,
         signatories=signatories(company),
         actor_is_signatory=bool(actor.is_signatory),
         is_editable=is_editable,

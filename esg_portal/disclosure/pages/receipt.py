@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from ...accounts.models import User
 from ...audit import utcnow
 from ...errors import NotFound
-from ...i18n import format_amount, format_deadline, format_money, localized_name
+from ...i18n import format_amount, format_deadline, format_money
 from ...labels import label
 from ...reports import build_filing_receipt
 from .. import services
@@ -24,17 +24,17 @@ from .sections import esg_views
 from .labels import RECEIPT_LABELS, SECTION_LABELS
 
 
-def _receipt_lines(disclosure: Disclosure, locale: str) -> list[dict[str, str]]:
+def _receipt_lines(disclosure: Disclosure, names: Names) -> list[dict[str, str]]:
     lines = []
     for line in disclosure.payment_lines:
         in_kind = ""
         if line.is_paid_in_kind and line.in_kind_volume:
             in_kind = f"{format_decimal(Decimal(line.in_kind_volume), format='#,##0.######')} {line.in_kind_unit or ''}"
         lines.append({
-            "revenue_stream": localized_name(line.revenue_stream, locale),
-            "gfs_code": line.revenue_stream.gfs_code.code if line.revenue_stream.gfs_code else "",
-            "government_entity": localized_name(line.government_entity, locale),
-            "project": line.license.number if line.license else "",
+            "revenue_stream": names.stream(line.revenue_stream),
+            "gfs_code": names.gfs(line.revenue_stream),
+            "government_entity": names.entity(line.government_entity),
+            "project": names.licence(line.license),
             "amount": format_money(line.amount_minor, line.currency),
             "currency": line.currency,
             "paid_in_kind": yes_no(line.is_paid_in_kind),
@@ -53,10 +53,12 @@ def _section_data(view: SectionView) -> dict[str, Any]:
 
 
 def receipt_data(disclosure: Disclosure, locale: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The data and labels of ``reports.build_filing_receipt`` for one submitted version, in ``locale``."""
+    """The data and labels of ``reports.build_filing_receipt`` for one submitted version, in ``locale``:
+    the company profile and the register's names as filed (``profile_snapshot``, ``register_snapshot``)."""
     profile = disclosure.profile_snapshot or profile_object(disclosure.company)
+    names = Names.of(disclosure, locale)
     period = disclosure.period
-    totals = totals_view(disclosure, locale)
+    totals = totals_view(disclosure, locale, names)
     labels = {key: str(text) for key, text in RECEIPT_LABELS.items()}
     if totals.has_usd and totals.rate is not None:
         note = _("in KGS; USD converted at %(rate)s KGS per USD, rounded half-even to the tyiyn",
@@ -75,7 +77,7 @@ def receipt_data(disclosure: Disclosure, locale: str) -> tuple[dict[str, Any], d
         "attestation": {"name": disclosure.attested_by_name, "position": disclosure.attested_by_position,
                         "text": disclosure.attestation_text},
         "amendment_reason": disclosure.amendment_reason,
-        "lines": _receipt_lines(disclosure, locale),
+        "lines": _receipt_lines(disclosure, names),
         "totals_by_stream": [{"label": t.label, "amount": format_amount(t.amount), "currency": "KGS"}
                              for t in totals.by_stream],
         "totals_by_entity": [{"label": t.label, "amount": format_amount(t.amount), "currency": "KGS"}
@@ -84,7 +86,7 @@ def receipt_data(disclosure: Disclosure, locale: str) -> tuple[dict[str, Any], d
         "sections": [{"title": str(SECTION_LABELS[item.section]), "status_text": checklist_text(item, disclosure)}
                      for item in services.completeness(disclosure)
                      if not (item.section == "payments" and item.state == "provided")],
-        "esg_sections": [_section_data(view) for view in esg_views(disclosure, Names(locale))],
+        "esg_sections": [_section_data(view) for view in esg_views(disclosure, names)],
         "attachments": [{"name": a.original_name, "sha256": a.sha256} for a in referenced_attachments(disclosure)],
         "generated_at": format_deadline(utcnow()),
         "language": locale,

@@ -30,6 +30,8 @@ class VersionPage:
 
     disclosure: Disclosure
     profile: ProfileView
+    #: codes → names as the version was filed (a draft: the register as it stands)
+    names: Names
     checklist: list[tuple[ChecklistItem, str]]
     totals: TotalsView
     #: the versions the actor may read, oldest first
@@ -46,6 +48,11 @@ class VersionPage:
     def declarations(self) -> dict[str, Any]:
         return {d.section: d for d in self.disclosure.declarations}
 
+    @property
+    def company_name(self) -> str:
+        """The company's name as filed (a draft: as it stands in the register)."""
+        return (self.disclosure.profile_snapshot or {}).get("legal_name") or self.disclosure.company.legal_name
+
 
 def _previous(disclosure: Disclosure, visible: list[Disclosure]) -> Disclosure | None:
     return next((v for v in reversed(visible) if v.version < disclosure.version), None)
@@ -55,16 +62,18 @@ def version_page(actor: User, disclosure_id: int, locale: str) -> VersionPage:
     """One version the actor may read (the company: every version; staff: submitted ones)."""
     disclosure = services.get_disclosure(actor, disclosure_id)
     visible = services.visible_versions(actor, disclosure)
+    names = Names.of(disclosure, locale)
     return VersionPage(
         disclosure=disclosure,
-        profile=profile_view(disclosure, Names(locale)),
+        profile=profile_view(disclosure, names),
+        names=names,
         checklist=[(item, checklist_detail(item, disclosure)) for item in services.completeness(disclosure)],
-        totals=totals_view(disclosure, locale),
+        totals=totals_view(disclosure, locale, names),
         versions=visible,
         previous=_previous(disclosure, visible),
         is_company=is_filer_of(actor, disclosure.company_id),
         locale=locale,
-        esg=esg_views(disclosure, Names(locale)),
+        esg=esg_views(disclosure, names),
         attachments=referenced_attachments(disclosure),
     )
 
@@ -171,6 +180,14 @@ def _diff_row(change: Change, payments: dict[str, dict], names: Names,
     return section, DiffRow("changed", item, str(FIELD_LABELS.get(change.field, change.field)), before, after)
 
 
+def _merged(older: dict | None, newer: dict | None) -> dict:
+    merged: dict[str, dict] = {}
+    for snapshot in (older or {}, newer or {}):
+        for key, names in snapshot.items():
+            merged.setdefault(key, {}).update(names)
+    return merged
+
+
 def diff_page(actor: User, disclosure_id: int, locale: str) -> DiffPage:
     """What changed from the previous version to this one, every code and field named in ``locale``."""
     disclosure = services.get_disclosure(actor, disclosure_id)
@@ -181,7 +198,8 @@ def diff_page(actor: User, disclosure_id: int, locale: str) -> DiffPage:
     old, new = filing_document(previous), filing_document(disclosure)
     payments = {payment_item(row): row
                 for document in (old, new) for row in document["sections"]["payments"]}
-    names = Names(locale)
+    # each version's recorded names; this version's win where both name a code
+    names = Names(locale, _merged(previous.register_snapshot, disclosure.register_snapshot))
     grouped: dict[str, list[DiffRow]] = {}
     for change in diff_documents(old, new):
         section, row = _diff_row(change, payments, names, new["sections"])

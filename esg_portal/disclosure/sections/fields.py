@@ -24,6 +24,7 @@ from marshmallow import ValidationError as ShapeError
 
 from ...money import format_plain, to_minor
 from ...tabular.numbers import NumberError, number_error_message, parse_decimal
+from ...validation import text_problem, whole_number
 
 MAX_TEXT = 2000
 MAX_SHORT = 255
@@ -77,6 +78,13 @@ class _Field(fields.Field):
             kwargs.setdefault("load_default", None)
         super().__init__(required=required, allow_none=not required, dump_default=None, **kwargs)
 
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        try:
+            return super().deserialize(value, attr, data, **kwargs)
+        except (ValueError, OverflowError):
+            # a value no rule foresaw (int("²"), a number too long to convert) is refused, never a 500
+            raise _fail(str(_COMMON_MESSAGES["validator_failed"])) from None
+
 
 def _fail(message: str) -> ShapeError:
     return ShapeError(message)
@@ -100,7 +108,12 @@ class _BlankIsEmpty(_Field):
 
 
 class Text(_BlankIsEmpty):
-    """Free text of at most ``max_length`` characters; stored stripped, "" when empty and optional."""
+    """Free text of at most ``max_length`` characters; stored stripped, "" when empty and optional.
+
+    Control characters and lone surrogates are refused (``validation.text_problem``); tabs and
+    line breaks only in long texts (more than ``MAX_SHORT``: descriptions, comments), which
+    the forms show as several lines.
+    """
 
     def __init__(self, *, max_length: int = MAX_TEXT, **kwargs: Any):
         self.max_length = max_length
@@ -112,6 +125,9 @@ class Text(_BlankIsEmpty):
             raise _fail(_("This field is required."))
         if len(text) > self.max_length:
             raise _fail(_("The text is too long: at most %(max)d characters.", max=self.max_length))
+        problem = text_problem(text, self.data_key or attr or self.name or "", multiline=self.max_length > MAX_SHORT)
+        if problem:
+            raise _fail(problem)
         return text
 
 class Money(_Field):
@@ -167,8 +183,8 @@ class Count(_Field):
     """A whole number of people, days or items, zero or more."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value.strip())
+        if isinstance(value, str) and (number := whole_number(value)) is not None:
+            value = number
         if isinstance(value, bool) or not isinstance(value, int):
             raise _fail(_("A whole number is expected here, for example 12."))
         if value < 0:
