@@ -1,17 +1,18 @@
 """URL converters: ``<int:…>`` reads ASCII digits only, and only numbers a database id can hold.
 
 Werkzeug's own ``int`` converter accepts any length (and any Unicode decimal digit), so an id
-above 2⁶³ − 1 reached the database and failed there (SQLite: OverflowError; PostgreSQL: out of
-range) with a 500. Here the pattern itself stops at 2⁶³ − 1, so such a URL matches no route and
-is a 404 like any unknown id (a bound checked only after matching would make werkzeug answer 405
+beyond what the column holds reached the database and failed there (SQLite: OverflowError above
+2⁶³ − 1; PostgreSQL: "integer out of range" above 2³¹ − 1, the ids being INTEGER columns) with a
+500. Here the pattern itself stops at 2³¹ − 1, so such a URL matches no route and is a 404 like
+any unknown id (a bound checked only after matching would make werkzeug answer 405
 where the same path exists for another method).
 """
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter, Map
 
-#: the largest value of a 64-bit signed integer column (BIGINT), the widest id column there is
-MAX_URL_INT = 2**63 - 1
+#: the largest value of an INTEGER column (the ids, positions and years in URLs) on every database
+MAX_URL_INT = 2**31 - 1
 
 
 def _at_most(number: int) -> str:
@@ -29,7 +30,7 @@ def _at_most(number: int) -> str:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``int`` with ASCII digits whose value fits a BIGINT (−(2⁶³ − 1) … 2⁶³ − 1 when signed)."""
+    """``int`` with ASCII digits whose value fits an INTEGER column (at most 2³¹ − 1)."""
 
     regex = _at_most(MAX_URL_INT)
 

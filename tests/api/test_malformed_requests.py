@@ -1,7 +1,7 @@
-"""Malformed requests get a clear 4xx, never a 500: deep or huge JSON, ids beyond BIGINT, odd ``?run=``.
+"""Malformed requests get a clear 4xx, never a 500: deep or huge JSON, ids beyond what an id column holds, odd ``?run=``.
 
 JSON nested 10,000 deep exhausted the parser's recursion (500, even on the unauthenticated token
-endpoint); a 5,001-digit integer is over Python's conversion limit (500); an id above 2⁶³ − 1
+endpoint); a 5,001-digit integer is over Python's conversion limit (500); an id above 2³¹ − 1 (PostgreSQL INTEGER) or 2⁶³ − 1 (SQLite)
 in any URL overflowed the database driver (500); ``?run=²`` passed ``str.isdigit`` and failed
 ``int`` (500). Every API write route is sent the hostile bodies and every route with an
 ``<int:…>`` argument the huge ids (both generated from ``app.url_map``), as anonymous and as
@@ -114,7 +114,7 @@ def test_the_depth_limit_is_exact() -> None:
         Body("application/json", b'{"a": Infinity}').json()
 
 
-# -- ids beyond BIGINT in every URL ---------------------------------------------------------------
+# -- ids beyond an INTEGER column in every URL ---------------------------------------------------------------
 
 def _html_client(app: Flask, who: str | None):
     client = app.test_client()
@@ -133,7 +133,7 @@ def test_ids_beyond_bigint_are_404_on_every_route(app: Flask, api_world, token_f
     api_headers = {"Authorization": f"Bearer {token_for(who)}"} if who else {}
     before = _row_counts(app)
     for rule, method in routes:
-        for value in (2**63, 2**64):
+        for value in (2**31, 2**63, 2**64):
             path = _url(rule, value)
             if path.startswith("/api/"):
                 response = html.open(path, method=method, headers=api_headers, json={})
@@ -144,10 +144,10 @@ def test_ids_beyond_bigint_are_404_on_every_route(app: Flask, api_world, token_f
     assert _row_counts(app) == before
 
 
-def test_the_largest_bigint_is_an_ordinary_unknown_id(app: Flask, api_world) -> None:
+def test_the_largest_integer_id_is_an_ordinary_unknown_id(app: Flask, api_world) -> None:
     client, _csrf = _html_client(app, "admin")
-    assert client.get(f"/admin/users/{2**63 - 1}/edit").status_code == 404
-    assert client.get(f"/register/companies/{2**63 - 1}").status_code == 404
+    assert client.get(f"/admin/users/{2**31 - 1}/edit").status_code == 404
+    assert client.get(f"/register/companies/{2**31 - 1}").status_code == 404
     assert client.get("/register/companies/٣").status_code == 404  # not an ASCII digit
 
 
