@@ -6,15 +6,13 @@ three languages, and general notes at the top of the help sheet.
 """
 from __future__ import annotations
 
-import io
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.styles import Alignment, Font
 
 from ..i18n import localized_name
+from ..tabular.safe import Alignment, Font, append_row, put_cell, reopen_workbook, workbook_bytes
 from ..tabular.writer import HELP_LANGUAGES, HELP_SHEET, csv_template, xlsx_template
 from .schemas import CODE_NAMES_SHEET, CURRENCIES, MAX_COMMENT_LENGTH, MAX_LOCALITY_LENGTH, MAX_UNIT_LENGTH, \
     MAX_VOLUME_DECIMALS, NO, PAYMENT_COLUMNS, YES, PaymentLookups
@@ -115,16 +113,16 @@ def payments_template_xlsx(lookups: PaymentLookups, locale: str) -> bytes:
     with force_locale(locale):
         lists = _code_lists(lookups, locale)
     base = xlsx_template(columns, help_rows=help_rows, lists=lists, text_columns={"project"})
-    workbook = load_workbook(io.BytesIO(base))
+    workbook = reopen_workbook(base)
 
     help_sheet = workbook[HELP_SHEET]
     notes = [_in_each_language(note) for note in NOTES]
     # above the column descriptions, where a reader starts; one blank row separates them
     help_sheet.insert_rows(2, len(notes) + 1)
     for row, texts in enumerate(notes, start=2):
-        help_sheet.cell(row=row, column=1, value="*").font = _BOLD
+        put_cell(help_sheet, row, 1, "*").font = _BOLD
         for position, (language, _title) in enumerate(HELP_LANGUAGES, start=2):
-            help_sheet.cell(row=row, column=position, value=texts[language]).alignment = _WRAP
+            put_cell(help_sheet, row, position, texts[language]).alignment = _WRAP
     for row in help_sheet.iter_rows(min_row=len(notes) + 3, min_col=2, max_col=len(HELP_LANGUAGES) + 1):
         for cell in row:
             cell.alignment = _WRAP
@@ -132,16 +130,14 @@ def payments_template_xlsx(lookups: PaymentLookups, locale: str) -> bytes:
     # visible, unlike the writer's code lists: filers need to read what each code means
     names = workbook.create_sheet(CODE_NAMES_SHEET, index=workbook.sheetnames.index(HELP_SHEET) + 1)
     with force_locale(locale):
-        names.append(["column", "code", *(title for _code, title in HELP_LANGUAGES),
-                      _("Levied per project"), _("Usually paid to")])
+        append_row(names, ["column", "code", *(title for _code, title in HELP_LANGUAGES),
+                           _("Levied per project"), _("Usually paid to")])
         for row in _code_names_rows(lookups):
-            names.append(row)
+            append_row(names, row)
     for cell in names[1]:
         cell.font = _BOLD
     names.freeze_panes = "C2"
     for letter, width in zip("ABCDEFG", (20, 18, 45, 45, 45, 18, 18)):
         names.column_dimensions[letter].width = width
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

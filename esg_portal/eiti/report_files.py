@@ -14,14 +14,12 @@ import pandas as pd
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ..audit import utcnow
 from ..money import from_minor, rate_from_scaled
 from ..reports.reconciliation import build_reconciliation_report
-from ..tabular.safe import csv_bytes, put_cell, workbook_bytes
+from ..tabular.safe import (Alignment, Font, PatternFill, csv_bytes, get_column_letter, new_workbook, put_cell,
+                           workbook_bytes)
 from . import reconciliation as engine
 from .labels import INCLUSION_LABELS, explanation_labels, status_label
 from .report_data import (
@@ -246,7 +244,7 @@ def _about(ws, report: RunReport) -> None:
              decimal_fraction(s.get("margin_bp", 0)), from_minor(int(s.get("floor_minor") or 0), currency)]
             for s in streams]
     start = len(facts) + 2
-    ws.cell(row=start, column=1, value=_("Margins of variance")).font = bold
+    put_cell(ws, start, 1, _("Margins of variance")).font = bold
     _write_table(ws, header, rows, ["", "", "", FRACTION_FORMAT, AMOUNT_FORMAT], start_row=start + 1, freeze=False)
 
 
@@ -254,7 +252,7 @@ def build_xlsx(report: RunReport) -> bytes:
     """The workbook: About (run, rules, totals), Lines (in the report's order), one sheet per summary and the
     non-reporting companies; headers in the report's language, amounts as exact 2-decimal numbers."""
     with force_locale(report.locale):
-        wb = Workbook()
+        wb = new_workbook()
         about = wb.active
         about.title = sheet_title(SHEETS["about"])
         _about(about, report)

@@ -7,6 +7,7 @@ page again only when a new release or version changes it).
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, render_template, request, session
 from flask_babel import gettext as _
@@ -25,8 +26,6 @@ bp = Blueprint("public", __name__)
 @bp.app_template_filter("amount")
 def amount_filter(text: str | None) -> str:
     """A published amount (a plain decimal string such as "-1234.50") in the reader's notation."""
-    from decimal import Decimal, InvalidOperation
-
     if text in (None, ""):
         return "—"
     try:

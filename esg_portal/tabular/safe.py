@@ -22,8 +22,13 @@ from xml.sax.saxutils import escape as xml_escape
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+# the styling and table parts the portal's writers use, so that they reach openpyxl only through here
+from openpyxl.styles import Alignment, Font, PatternFill  # noqa: F401
+from openpyxl.utils import get_column_letter  # noqa: F401
+from openpyxl.worksheet.datavalidation import DataValidation  # noqa: F401
+from openpyxl.worksheet.table import Table, TableStyleInfo  # noqa: F401
 
 #: what a spreadsheet treats as the start of a formula or a command
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,6 +112,22 @@ def put_cell(ws, row: int, column: int, value: object, number_format: str = ""):
     if number_format and value is not None:
         cell.number_format = number_format
     return cell
+
+
+def append_row(ws, values: Iterable[object], *, gap: int = 0) -> int:
+    """Write ``values`` as the next row of ``ws`` (after ``gap`` blank rows) with :func:`put_cell`;
+    returns the row number."""
+    used = ws.max_row > 1 or any(c.value is not None for c in ws[1])
+    row = (ws.max_row + 1 + gap) if used else 1 + gap
+    for column, value in enumerate(values, start=1):
+        if value is not None:
+            put_cell(ws, row, column, value)
+    return row
+
+
+def reopen_workbook(data: bytes) -> Workbook:
+    """A workbook the portal wrote, opened to add to it (then saved again with :func:`workbook_bytes`)."""
+    return load_workbook(io.BytesIO(data))
 
 
 def put_formula(ws, row: int, column: int, formula: str, number_format: str = "", *,

@@ -5,10 +5,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from .safe import Alignment, DataValidation, Font, append_row, get_column_letter, new_workbook, put_cell, workbook_bytes
 
 from .reader import DEFAULT_MAX_ROWS, UTF8_BOM
 
@@ -37,7 +34,7 @@ def xlsx_template(columns: Sequence[str], *, help_rows: Mapping[str, Mapping[str
     unknown = (set(help_rows) | set(lists) | set(text_columns)) - set(columns)
     if unknown:
         raise ValueError(f"not template columns: {sorted(unknown)}")
-    workbook = Workbook()
+    workbook = new_workbook()
     data = workbook.active
     data.title = DATA_SHEET
     help_sheet = workbook.create_sheet(HELP_SHEET)
@@ -46,7 +43,7 @@ def xlsx_template(columns: Sequence[str], *, help_rows: Mapping[str, Mapping[str
 
     for position, name in enumerate(columns, start=1):
         letter = get_column_letter(position)
-        cell = data.cell(row=1, column=position, value=name)
+        cell = put_cell(data, 1, position, name)
         cell.font = _BOLD
         dimension = data.column_dimensions[letter]
         dimension.width = max(12, len(name) + 4)
@@ -57,9 +54,9 @@ def xlsx_template(columns: Sequence[str], *, help_rows: Mapping[str, Mapping[str
 
     for position, (name, entries) in enumerate(lists.items(), start=1):
         letter = get_column_letter(position)
-        codes.cell(row=1, column=position, value=name).font = _BOLD
+        put_cell(codes, 1, position, name).font = _BOLD
         for row, (code, _label) in enumerate(entries, start=2):
-            codes.cell(row=row, column=position, value=str(code)).number_format = "@"
+            put_cell(codes, row, position, str(code)).number_format = "@"
         if not entries:
             continue
         validation = DataValidation(type="list", allow_blank=True, showErrorMessage=True,
@@ -68,18 +65,17 @@ def xlsx_template(columns: Sequence[str], *, help_rows: Mapping[str, Mapping[str
         validation.add(f"{column}2:{column}{_LAST_ROW}")
         data.add_data_validation(validation)
 
-    help_sheet.append(["column", *(title for _code, title in HELP_LANGUAGES)])
+    append_row(help_sheet, ["column", *(title for _code, title in HELP_LANGUAGES)])
     for name in columns:
         texts = help_rows.get(name, {})
-        help_sheet.append([name, *(texts.get(code, "") for code, _title in HELP_LANGUAGES)])
+        append_row(help_sheet, [name, *(texts.get(code, "") for code, _title in HELP_LANGUAGES)])
     if lists:
-        help_sheet.append([])
-        help_sheet.append(["column", "code", "label"])
-        for cell in help_sheet[help_sheet.max_row]:
+        header = append_row(help_sheet, ["column", "code", "label"], gap=1)
+        for cell in help_sheet[header]:
             cell.font = _BOLD
         for name, entries in lists.items():
             for code, label in entries:
-                help_sheet.append([name, str(code), label])
+                append_row(help_sheet, [name, str(code), label])
     for cell in help_sheet[1]:
         cell.font = _BOLD
     help_sheet.column_dimensions["A"].width = max([12, *(len(name) + 2 for name in columns)])
@@ -89,6 +85,4 @@ def xlsx_template(columns: Sequence[str], *, help_rows: Mapping[str, Mapping[str
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     help_sheet.freeze_panes = "A2"
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -15,7 +15,6 @@ company figure can be read or derived from the release.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +35,7 @@ from ...reference.models import GovernmentEntity, PeriodStreamSetting, Region, R
 from ...reference.descriptions import stream_descriptions
 from ..loaders import latest_batches
 from ..models import Adjustment, AdjustmentStatus, ReconciliationLine, ReconciliationRun
+from .. import reconciliation as engine
 from ..reconciliation import LINE_COLUMNS
 from ..runs import STORED_COLUMNS
 
@@ -179,11 +179,8 @@ def _amount(minor: int | None, currency: str) -> str | None:
 
 
 def _pct(bp: int | None) -> str | None:
-    if bp is None:
-        return None
-    sign = "-" if bp < 0 else ""
-    whole, rest = divmod(abs(int(bp)), 100)
-    return f"{sign}{whole}.{rest:02d}"
+    """Basis points as a 2-decimal percentage; None (not "") when missing, as every absent figure here."""
+    return None if bp is None else engine.format_pct(bp)
 
 
 def _reconciliation(period: ReportingPeriod, published: dict[str, tuple[int, str]]) -> dict[str, Any] | None:
@@ -366,7 +363,3 @@ _EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"
 def attachment_file_name(attachment: Attachment) -> str:
     """The name of an attachment inside a release: its content hash, so one file is stored once."""
     return f"attachments/{attachment.sha256}.{_EXTENSIONS.get(attachment.media_type, 'bin')}"
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()

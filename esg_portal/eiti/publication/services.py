@@ -35,7 +35,6 @@ from .loader import LiveRelease, release_data
 from .models import Release, ReleaseFile, ReleaseKind
 from .permissions import can_publish
 
-LANGUAGES = ("ky", "ru", "en")
 MANIFEST, DATA, CHANGES, DATAPACKAGE, BODS = ("manifest.json", "data.json", "changes.json", "datapackage.json",
                                               "beneficial_owners.json")
 
@@ -63,10 +62,6 @@ class PublicationConflict(PortalError):
 
 def sdt_name(year: int) -> str:
     return f"summary-data-{year}.xlsx"
-
-
-def report_name(year: int, locale: str) -> str:
-    return f"report-{year}-{locale}.pdf"
 
 
 # --- reading ----------------------------------------------------------------------------------

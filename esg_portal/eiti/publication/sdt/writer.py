@@ -49,11 +49,9 @@ import datetime as dt
 import re
 from decimal import Decimal
 
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from ....tabular.safe import csv_bytes, new_workbook, put_cell, put_formula, workbook_bytes
+from ....tabular.safe import (Alignment, Font, Table, TableStyleInfo, csv_bytes, get_column_letter, new_workbook,
+                             put_cell, put_formula, workbook_bytes)
 from .model import (
     ABOUT_APPENDED_COLUMNS, ABOUT_LABELS, APPENDED_COLUMNS, COMPANY_DATA_COLUMNS, COMPANY_DATA_SECTOR,
     COMPANY_TOTAL, COUNT_LABELS, CSV_NAMES, DATE_LABELS, ENTITY_TOTAL, INCLUSION_VALUES, LABEL_RATE, LISTS,
