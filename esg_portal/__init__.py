@@ -102,5 +102,14 @@ def _register_security_headers(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
         if request.endpoint != "static":
+            if response.direct_passthrough and set(response.cache_control.keys()) == {"no-cache"}:
+                # send_file's own default ("no-cache": stored, then revalidated): a download of an
+                # attachment or an export is private and must not be kept on disk by the browser
+                response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            # served over HTTPS only (the cookies say so): browsers must never try plain HTTP again
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # no Server header from the portal: the WSGI server writes its own (gunicorn: "gunicorn", no
+        # version; it drops a Server header set here, so none is set)
         return response

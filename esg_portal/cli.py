@@ -6,7 +6,7 @@ import os
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 DEMO_PASSWORD_ENV = "ESG_DEMO_PASSWORD"
 
@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
     from .accounts.cli import users_group
     from .admin.cli import backup_command, restore_command
     from .demo.cli import demo_group
+    from .disclosure.cli import attachments_group
     from .eiti.cli import reconcile_command
     from .eiti.publication.cli import eiti_group
     from .reference.cli import reference_group
@@ -39,6 +40,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(eiti_group)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(attachments_group)
 
 
 @click.command("setup-demo")
@@ -66,6 +68,13 @@ def setup_demo() -> None:
         click.echo("Demo data: the database already holds companies; left as it is.")
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler, without its software and Python versions in the Server header."""
+
+    def version_string(self) -> str:
+        return "esg_portal"
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Defaults to $PORT or 5000.")
@@ -82,4 +91,5 @@ def serve(host: str, port: int | None) -> None:
         click.echo(f"  {email:<24} {description}")
     click.echo("Stop with Ctrl+C.  For production, use gunicorn (see README.md).")
     # app.run() refuses to block inside the flask CLI, so serve through werkzeug directly
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False,
+               request_handler=QuietRequestHandler)

@@ -30,17 +30,38 @@ def make_app(database_url: str, **overrides) -> Flask:
 _CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
+_REVISION_RE = re.compile(r'name="revision"[^>]*value="([^"]*)"')
+_ITEM_RE = re.compile(r'href="(/disclosures/filing/\d+/sections/\w+/items/(?!new)[^"/]+)"')
+
+
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     """The CSRF token of the form on ``path`` (CSRF stays on in tests, as in production)."""
+    return form_fields(client, path)["csrf_token"]
+
+
+def form_fields(client: FlaskClient, path: str) -> dict[str, str]:
+    """The hidden fields a browser sends back from the page on ``path``: the CSRF token and, on the
+    forms of a versioned document, the revision the page was made from."""
     page = client.get(path)
-    match = _CSRF_RE.search(page.get_data(as_text=True))
+    html = page.get_data(as_text=True)
+    match = _CSRF_RE.search(html)
     assert match, f"no CSRF token on {path} (status {page.status_code})"
-    return match.group(1)
+    fields = {"csrf_token": match.group(1)}
+    revision = _REVISION_RE.search(html)
+    if revision:
+        fields["revision"] = revision.group(1)
+    return fields
 
 
 def post_form(client: FlaskClient, path: str, data: dict, *, form_page: str | None = None, **kwargs):
-    """POST a form with a valid CSRF token taken from ``form_page`` (default: ``path``)."""
-    return client.post(path, data={**data, "csrf_token": csrf_token(client, form_page or path)}, **kwargs)
+    """POST a form as a browser would: with the hidden fields (CSRF token, revision) of ``form_page``
+    (default: ``path``); ``data`` may override them."""
+    return client.post(path, data={**form_fields(client, form_page or path), **data}, **kwargs)
+
+
+def item_paths(client: FlaskClient, section_page: str) -> list[str]:
+    """The edit links of a section page's items, in order (items are addressed by stable ids)."""
+    return list(dict.fromkeys(_ITEM_RE.findall(client.get(section_page).get_data(as_text=True))))
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD):

@@ -259,10 +259,17 @@ _RESPONSES: dict[str, Any] = {
                                   "errors": {"attested_by_name": [
                                       "Enter the full name of the person attesting the filing."]}})},
     "Conflict": {"description": "The filing is not in a state that allows this (not_draft, period_closed, "
-                                "nothing_submitted, draft_exists).",
+                                "nothing_submitted, draft_exists), or If-Match names an older state than the "
+                                "stored one (stale, with the current state in `revision`). Of parallel submissions "
+                                "or amendments exactly one succeeds; the others get this answer.",
                  "content": _json(_schema("Error"), {"error": {"code": "not_draft", "message": "…"}})},
 }
 
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string", "example": '"1.3"'},
+             "description": "The ETag of the filing or batch as last read (GET /filings/{year} sends it; \"1.0\" "
+                            "when nothing is stored yet). When the stored document has changed since, the write is "
+                            "refused with 409 stale and nothing changes. Without it the write replaces whatever is "
+                            "stored."}
 _YEAR = {"name": "year", "in": "path", "required": True, "schema": {"type": "integer", "example": 2025},
          "description": "The fiscal year, named by the calendar year in which it ends."}
 _SECTION_NAMES = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
@@ -321,7 +328,9 @@ _PATHS: dict[str, Any] = {
                                 "sections and the current company profile; nothing is stored by asking. The body "
                                 "changes only when the filing changes.",
         "parameters": [_YEAR],
-        "responses": {"200": _answer("The filing document.", "FilingDocument"),
+        "responses": {"200": {**_answer("The filing document.", "FilingDocument"), "headers": {"ETag": {
+                          "description": "The saved state: \"version.revision\" (send it back in If-Match).",
+                          "schema": {"type": "string"}}}},
                       "401": _ref_response("Unauthorized"), "403": _ref_response("Forbidden"),
                       "404": _ref_response("PeriodNotFound")},
     }},
@@ -330,7 +339,7 @@ _PATHS: dict[str, Any] = {
         "description": _FILER + " Opens the draft (creating version 1 if nothing exists) and replaces the section "
                                 "with the body: sending the same body twice gives the same state. All or nothing: "
                                 "a refused body changes nothing.",
-        "parameters": [_YEAR, _SECTION],
+        "parameters": [_YEAR, _SECTION, _IF_MATCH],
         "requestBody": {"required": True, "content": {
             "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_CSV},
             "application/json": {"schema": {"oneOf": [_schema("PaymentList"), *(
@@ -360,7 +369,7 @@ _PATHS: dict[str, Any] = {
         "description": _FILER + " Only a user marked as the company's signatory may submit. The standard "
                                 "attestation in the user's language is stored with the version. Empty sections "
                                 "are submitted as not provided.",
-        "parameters": [_YEAR],
+        "parameters": [_YEAR, _IF_MATCH],
         "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
             "attested_by_name": "Aibek Toktogulov", "attested_by_position": "Chief accountant"})},
         "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},
@@ -379,7 +388,7 @@ _PATHS: dict[str, Any] = {
                                   "its receipts with the body: sending the same body twice gives the same state. All "
                                   "or nothing: a refused body changes nothing. An unknown INN with a company_name "
                                   "adds an unregistered company; government_entity must be the officer's agency.",
-        "parameters": [_YEAR],
+        "parameters": [_YEAR, _IF_MATCH],
         "requestBody": {"required": True, "content": {
             "text/csv": {"schema": {"type": "string"}, "example": _EXAMPLE_RECEIPTS_CSV},
             "application/json": {"schema": _schema("ReceiptList"), "example": [_EXAMPLE_RECEIPT]},
@@ -401,7 +410,7 @@ _PATHS: dict[str, Any] = {
         "description": _OFFICER + " The standard attestation in the user's language is stored with the batch; "
                                   "earlier submitted versions become superseded. Corrections after submission are "
                                   "a new batch version with a reason (web page).",
-        "parameters": [_YEAR],
+        "parameters": [_YEAR, _IF_MATCH],
         "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
             "attested_by_name": "Nurlan Asanov", "attested_by_position": "Head of revenue accounting"})},
         "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},

@@ -31,6 +31,7 @@ from ..receipts.models import BatchStatus
 from ..receipts.schemas import load_receipt_lookups, read_receipt_upload, receipt_rows_from_json
 from ..reference.models import ReportingPeriod
 from ..reference.periods import require_open
+from ..lifecycle import NEW_DOCUMENT_TOKEN, Expected
 from .bodies import Body, UnsupportedContentType
 
 def writable_sections() -> tuple[str, ...]:
@@ -56,13 +57,15 @@ def list_periods(actor: User) -> list[ReportingPeriod]:
     return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year)))
 
 
-def filing_document_of(actor: User, year: int) -> dict[str, Any]:
-    """The latest version of the actor's company's filing for ``year``, drafts included;
+def filing_document_of(actor: User, year: int) -> tuple[dict[str, Any], str]:
+    """The latest version of the actor's company's filing for ``year``, drafts included, and its ETag;
     with nothing stored, an empty version-1 draft — and nothing is stored by asking."""
     company = _filer_company(actor)
     period = filings.get_period(year)
     latest = filings.latest_filing(actor, company, period)
-    return filing_document(latest) if latest is not None else empty_filing_document(company, period)
+    if latest is None:
+        return empty_filing_document(company, period), f'"{NEW_DOCUMENT_TOKEN}"'
+    return filing_document(latest), latest.etag
 
 
 def _unknown_section(section: str) -> NotFound:
@@ -77,7 +80,8 @@ def _unknown_section(section: str) -> NotFound:
     return NotFound(message, code="unknown_section")
 
 
-def replace_section(actor: User, year: int, section: str, body: Body, *, locale: str) -> int:
+def replace_section(actor: User, year: int, section: str, body: Body, *, locale: str,
+                    expected: Expected | None = None) -> int:
     """Replace one section of the draft with the body (CSV or a JSON list); returns the number of lines.
 
     The draft is opened (created as version 1 if nothing exists) before the rows are read;
@@ -88,7 +92,7 @@ def replace_section(actor: User, year: int, section: str, body: Body, *, locale:
     if section not in writable_sections():
         raise _unknown_section(section)
     if section != "payments":
-        return _replace_esg_section(actor, company, period, section, body, locale=locale)
+        return _replace_esg_section(actor, company, period, section, body, locale=locale, expected=expected)
     if body.is_csv:
         def read(lookups):
             return read_payment_upload(body.data, CSV_BODY_NAME, locale=locale, lookups=lookups)
@@ -102,18 +106,18 @@ def replace_section(actor: User, year: int, section: str, body: Body, *, locale:
                                        "with “Content-Type: application/json”."))
     draft = filings.open_draft(actor, company, period)
     payments = read(load_payment_lookups(company.id))
-    return filings.replace_payment_lines(actor, draft, payments)
+    return filings.replace_payment_lines(actor, draft, payments, expected=expected)
 
 
 def _replace_esg_section(actor: User, company: Company, period: ReportingPeriod, section: str, body: Body, *,
-                         locale: str) -> int:
+                         locale: str, expected: Expected | None) -> int:
     """An ESG section is sent as JSON: a list of objects, or one object for workforce."""
     if not body.is_json:
         raise UnsupportedContentType(_("Send the section “%(section)s” as JSON with “Content-Type: "
                                        "application/json”.", section=section))
     raw = body.json()
     draft = filings.open_draft(actor, company, period)
-    return section_services.replace_section(actor, draft, section, raw, locale=locale)
+    return section_services.replace_section(actor, draft, section, raw, locale=locale, expected=expected)
 
 
 def _draft_to_submit(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:
@@ -128,7 +132,8 @@ def _draft_to_submit(actor: User, company: Company, period: ReportingPeriod) -> 
                               version=latest.version), code="not_draft")
 
 
-def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None) -> Disclosure:
+def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None,
+                  expected: Expected | None = None) -> Disclosure:
     """A signatory attests and submits the draft, with the standard attestation in ``locale``."""
     company = _filer_company(actor)
     period = filings.get_period(year)
@@ -139,7 +144,7 @@ def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.da
     values = body.fields(("attested_by_name", "attested_by_position"))
     return filings.submit_disclosure(actor, draft, attested_by_name=values["attested_by_name"],
                                      attested_by_position=values["attested_by_position"],
-                                     attestation_text=attestation_text(locale), now=now)
+                                     attestation_text=attestation_text(locale), now=now, expected=expected)
 
 
 def amend_filing(actor: User, year: int, body: Body) -> Disclosure:
@@ -161,7 +166,7 @@ def _officer_agency(actor: User):
     return receipt_services.officer_agency(actor)
 
 
-def replace_receipts(actor: User, year: int, body: Body, *, locale: str) -> int:
+def replace_receipts(actor: User, year: int, body: Body, *, locale: str, expected: Expected | None = None) -> int:
     """Replace the receipts of the officer's draft batch with the body (CSV or a JSON list)."""
     agency = _officer_agency(actor)
     period = receipt_services.get_period(year)
@@ -178,10 +183,11 @@ def replace_receipts(actor: User, year: int, body: Body, *, locale: str) -> int:
                                        "with “Content-Type: application/json”."))
     batch = receipt_services.open_batch(actor, agency, period)
     receipts = read(load_receipt_lookups(agency))
-    return receipt_services.replace_receipts(actor, batch, receipts)
+    return receipt_services.replace_receipts(actor, batch, receipts, expected=expected)
 
 
-def submit_receipts(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None):
+def submit_receipts(actor: User, year: int, body: Body, *, locale: str, now: dt.datetime | None = None,
+                    expected: Expected | None = None):
     """The officer attests and submits the draft batch, with the standard attestation in ``locale``."""
     agency = _officer_agency(actor)
     period = receipt_services.get_period(year)
@@ -195,4 +201,4 @@ def submit_receipts(actor: User, year: int, body: Body, *, locale: str, now: dt.
                                   "correction.", version=latest.version), code="not_draft")
     values = body.fields(("attested_by_name", "attested_by_position"))
     return receipt_services.submit_batch(actor, latest, values["attested_by_name"], values["attested_by_position"],
-                                         receipt_attestation_text(locale), now=now)
+                                         receipt_attestation_text(locale), now=now, expected=expected)

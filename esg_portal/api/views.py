@@ -10,6 +10,7 @@ from ..disclosure.document import iso_utc
 from ..errors import Unauthorized
 from ..extensions import db
 from ..i18n import current_locale
+from ..lifecycle import parse_revision
 from . import bp, services
 from .bodies import Body
 from .documents import period_object
@@ -36,21 +37,31 @@ def periods():
     return jsonify(data=[period_object(period) for period in services.list_periods(current_user)])
 
 
+def _if_match() -> int | None:
+    """The revision an ``If-Match`` header names (a write made from an older one answers 409 ``stale``)."""
+    return parse_revision(request.headers.get("If-Match"))
+
+
 @bp.get("/filings/<int:year>")
 def filing(year: int):
-    return jsonify(services.filing_document_of(current_user, year))
+    document, etag = services.filing_document_of(current_user, year)
+    response = jsonify(document)
+    response.headers["ETag"] = etag
+    return response
 
 
 @bp.put("/filings/<int:year>/<section>")
 def replace_section(year: int, section: str):
-    lines = services.replace_section(current_user, year, section, Body.of(request), locale=current_locale())
+    lines = services.replace_section(current_user, year, section, Body.of(request), locale=current_locale(),
+                                     expected=_if_match())
     db.session.commit()
     return jsonify(lines=lines)
 
 
 @bp.post("/filings/<int:year>/submit")
 def submit_filing(year: int):
-    disclosure = services.submit_filing(current_user, year, Body.of(request), locale=current_locale())
+    disclosure = services.submit_filing(current_user, year, Body.of(request), locale=current_locale(),
+                                        expected=_if_match())
     db.session.commit()
     return jsonify(version=disclosure.version, submitted_at=iso_utc(disclosure.submitted_at),
                    sha256=disclosure.sha256)
@@ -65,14 +76,16 @@ def amend_filing(year: int):
 
 @bp.put("/receipts/<int:year>")
 def replace_receipts(year: int):
-    lines = services.replace_receipts(current_user, year, Body.of(request), locale=current_locale())
+    lines = services.replace_receipts(current_user, year, Body.of(request), locale=current_locale(),
+                                      expected=_if_match())
     db.session.commit()
     return jsonify(lines=lines)
 
 
 @bp.post("/receipts/<int:year>/submit")
 def submit_receipts(year: int):
-    batch = services.submit_receipts(current_user, year, Body.of(request), locale=current_locale())
+    batch = services.submit_receipts(current_user, year, Body.of(request), locale=current_locale(),
+                                     expected=_if_match())
     db.session.commit()
     return jsonify(version=batch.version, submitted_at=iso_utc(batch.submitted_at), sha256=batch.sha256)
 

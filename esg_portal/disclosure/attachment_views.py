@@ -14,6 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..downloads import content_disposition
 from ..errors import ValidationError
 from ..extensions import csrf, db
 from ..forms import add_service_errors
@@ -88,8 +89,9 @@ def filing(year: int):
 @login_required
 def download(attachment_id: int):
     attachment, path = attachments.fetch_attachment(current_user, attachment_id)
-    response = send_file(path, mimetype=attachment.media_type, as_attachment=True,
-                         download_name=attachment.original_name, conditional=False, etag=False)
+    response = send_file(path, mimetype=attachment.media_type, conditional=False, etag=False)
+    # the filer's name in filename*, a harmless ASCII one in filename (never a path or quotes)
+    response.headers["Content-Disposition"] = content_disposition(attachment.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # never rendered by the portal's origin, even if a browser ignored the download disposition
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -12,17 +12,25 @@ Files and the database are kept in step by the session (see ``_track``): a file 
 a transaction that is rolled back (or abandoned) is removed, and a deleted attachment's file is removed only
 once the deletion is committed. Only a crash between the write and the commit can leave an
 orphan file: it has a random name no row points to, so nobody can fetch it; an operator may
-remove files that no ``attachment.stored_name`` names.
+remove files that no ``attachment.stored_name`` names. A crash in the middle of writing leaves a
+temporary ``.upload-*`` file: the next upload to that company's folder removes those older than an
+hour, and ``esg-portal attachments sweep`` removes them from every folder.
+
+Parallel uploads of the same file for one company and period: the unique constraint on
+(company, period, sha256) lets one be stored; the others are answered like a later duplicate (422).
 
 Every service takes the acting user first, flushes but never commits.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import secrets
 import tempfile
+import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -30,6 +38,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.models import Role, User
@@ -109,6 +118,20 @@ def type_name(media_type: str) -> str:
     return {PDF: _("a PDF document"), JPEG: _("a JPEG image"), PNG: _("a PNG image")}[media_type]
 
 
+#: characters shown as, or turned by some systems into, "/" or "\\" (Windows "best fit" maps the
+#: fullwidth forms to the ASCII ones when a file is saved)
+SLASH_LOOKALIKES = frozenset("\u2044\u2215\u2216\u29f5\u29f8\u29f9\ufe68\uff0f\uff3c")
+
+
+def _has_path_parts(name: str) -> bool:
+    """A folder ("a/b.pdf", "..\\x.pdf", also with look-alike slashes), "." or "..", or a drive ("C:x.pdf")."""
+    folded = unicodedata.normalize("NFKC", name)
+    return (any(ch in "/\\" or ch in SLASH_LOOKALIKES for ch in name + folded)
+            or name.strip() in (".", "..")
+            or any(len(text) > 1 and text[1] == ":" and text[0].isascii() and text[0].isalpha()
+                   for text in (name, folded)))
+
+
 def check_filename(filename: str | None) -> str:
     """The uploader's file name if it is a plain file name; else ValidationError naming the problem.
 
@@ -122,11 +145,14 @@ def check_filename(filename: str | None) -> str:
     if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") for ch in name):
         raise ValidationError({"file": [_("The file name contains control characters. Rename the file using "
                                           "letters, digits, spaces, dots, hyphens or underscores.")]})
-    if "/" in name or "\\" in name or name.strip() in (".", "..") or (len(name) > 1 and name[1] == ":"
-                                                                       and name[0].isascii() and name[0].isalpha()):
+    if _has_path_parts(name):
         raise ValidationError({"file": [_("The file name “%(name)s” contains a folder or a drive. Send the file "
                                           "under its own name only, for example conclusion.pdf.",
                                           name=name[:MAX_NAME])]})
+    if name.startswith(".."):
+        raise ValidationError({"file": [_("The file name “%(name)s” begins with two dots, which computers read as "
+                                          "the way up to another folder. Rename the file, for example "
+                                          "conclusion.pdf, and upload it again.", name=name[:MAX_NAME])]})
     if name != name.strip():
         raise ValidationError({"file": [_("The file name begins or ends with a space. Rename the file and upload "
                                           "it again.")]})
@@ -183,11 +209,52 @@ def file_path(attachment: Attachment) -> Path:
     return storage_root() / str(attachment.company_id) / attachment.stored_name
 
 
+#: the prefix of the temporary name a file is written under before it is renamed to its stored name
+UPLOAD_PREFIX = ".upload-"
+#: a temporary upload file older than this was left by a crash (writing one takes well under a second)
+STALE_UPLOAD_AGE = dt.timedelta(hours=1)
+
+
+def _stale_uploads(folder: Path, cutoff: float) -> Iterator[Path]:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(UPLOAD_PREFIX) and entry.is_file(follow_symlinks=False) \
+                    and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                yield Path(entry.path)
+
+
+def sweep_stale_uploads(root: Path | str, older_than: dt.timedelta = STALE_UPLOAD_AGE, *,
+                        now: float | None = None) -> list[Path]:
+    """Remove the temporary upload files (``.upload-*``) older than ``older_than`` that a crash in the
+    middle of an upload left under ``root`` (the attachments folder, one folder per company); returns them.
+
+    Only those names are touched, only in ``root`` and its company folders, never following links.
+    A stored attachment never has that name, and an upload in progress is seconds old.
+    """
+    root = Path(root)
+    cutoff = (time.time() if now is None else now) - older_than.total_seconds()
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    with os.scandir(root) as entries:
+        folders = [root] + [Path(entry.path) for entry in entries if entry.is_dir(follow_symlinks=False)]
+    for folder in folders:
+        for path in _stale_uploads(folder, cutoff):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def _write(folder: Path, stored_name: str, data: bytes) -> Path:
-    """Write under a temporary name in the same folder, then rename: a reader never sees half a file."""
+    """Write under a temporary name in the same folder, then rename: a reader never sees half a file.
+
+    Temporary files that an earlier crash left in the folder are removed on the way.
+    """
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for stale in _stale_uploads(folder, time.time() - STALE_UPLOAD_AGE.total_seconds()):
+        stale.unlink(missing_ok=True)
     target = folder / stored_name
-    fd, temporary = tempfile.mkstemp(prefix=".upload-", dir=folder)
+    fd, temporary = tempfile.mkstemp(prefix=UPLOAD_PREFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -245,12 +312,10 @@ def store_attachment(actor: User, disclosure: Disclosure, data: bytes, filename:
     media_type = check_content(data, name)
     clean_title = _check_title(title)
     sha256 = hashlib.sha256(data).hexdigest()
-    same = db.session.scalar(select(Attachment).where(
-        Attachment.company_id == disclosure.company_id, Attachment.period_id == disclosure.period_id,
-        Attachment.sha256 == sha256).limit(1))
+    company_id, period_id = disclosure.company_id, disclosure.period_id
+    same = _same_file(company_id, period_id, sha256)
     if same is not None:
-        raise ValidationError({"file": [_("This file is already attached as “%(name)s”. Refer to that one; there "
-                                          "is no need to upload it twice.", name=same.original_name)]})
+        raise _already_attached(same)
     stored_name = secrets.token_hex(32)
     path = _write(storage_root() / str(disclosure.company_id), stored_name, data)
     _track(_WRITTEN, path)
@@ -259,8 +324,31 @@ def store_attachment(actor: User, disclosure: Disclosure, data: bytes, filename:
                             sha256=sha256, media_type=media_type, size_bytes=len(data), title=clean_title,
                             uploaded_by_id=actor.id)
     db.session.add(attachment)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # A parallel upload of the same file committed between the check above and this insert (the
+        # unique constraint on company, period and sha256 stopped the second copy). The upload fails
+        # anyway, so the whole unit of work is rolled back (which removes the file just written; a
+        # SAVEPOINT would not do on SQLite, where releasing one that opened the transaction commits
+        # it), and it is answered exactly like an upload that came after the other one.
+        db.session.rollback()
+        same = _same_file(company_id, period_id, sha256)
+        if same is None:
+            raise
+        raise _already_attached(same) from None
     return attachment
+
+
+def _same_file(company_id: int, period_id: int, sha256: str) -> Attachment | None:
+    """The company's attachment of the period with this content, if there is one."""
+    return db.session.scalar(select(Attachment).where(
+        Attachment.company_id == company_id, Attachment.period_id == period_id, Attachment.sha256 == sha256))
+
+
+def _already_attached(same: Attachment) -> ValidationError:
+    return ValidationError({"file": [_("This file is already attached as “%(name)s”. Refer to that one; there "
+                                       "is no need to upload it twice.", name=same.original_name)]})
 
 
 def get_attachment(actor: User, attachment_id: int) -> Attachment:

@@ -9,11 +9,10 @@ write, flush or commit.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from typing import Any
 
 from ..companies.models import Company, License
+from ..lifecycle import canonical_json, canonical_sha256  # noqa: F401 (canonical_json re-exported)
 from ..money import format_plain, percent_from_basis_points
 from ..reference.models import ReportingPeriod
 from . import sections
@@ -155,15 +154,9 @@ def filing_document(disclosure: Disclosure) -> dict[str, Any]:
     return document
 
 
-def canonical_json(document: dict[str, Any]) -> bytes:
-    """Sorted keys, no insignificant spaces, UTF-8 (not ASCII-escaped)."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 def document_sha256(document: dict[str, Any]) -> str:
     """sha256 hex of a filing document's canonical JSON, without the excluded keys."""
-    hashed = {key: value for key, value in document.items() if key not in HASH_EXCLUDED_KEYS}
-    return hashlib.sha256(canonical_json(hashed)).hexdigest()
+    return canonical_sha256(document, excluded=HASH_EXCLUDED_KEYS)
 
 
 def filing_sha256(disclosure: Disclosure) -> str:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 
-from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, event, BigInteger, Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
 from ..extensions import UtcDateTime, db
+from ..lifecycle import VersionedDocument
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
 
@@ -24,8 +26,9 @@ class DisclosureStatus(str, enum.Enum):
     SUPERSEDED = "superseded"
 
 
-class Disclosure(Audited, db.Model):
-    """One version of a company's filing for one period; submitted versions never change."""
+class Disclosure(VersionedDocument, Audited, db.Model):
+    """One version of a company's filing for one period; submitted versions never change
+    (the version, revision, submission and attestation columns come from ``lifecycle``)."""
 
     __tablename__ = "disclosure"
     __table_args__ = (UniqueConstraint("company_id", "period_id", "version"),)
@@ -33,21 +36,12 @@ class Disclosure(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[DisclosureStatus] = mapped_column(
         Enum(DisclosureStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=DisclosureStatus.DRAFT,
     )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    #: hash of the canonical filing document (INTERFACES.md §4), fixed at submission
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    attested_by_name: Mapped[str | None] = mapped_column(String(255))
-    attested_by_position: Mapped[str | None] = mapped_column(String(255))
-    #: the attestation text exactly as shown to the signatory, in their language
-    attestation_text: Mapped[str | None] = mapped_column(Text)
     #: why this version amends the previous one (None for version 1)
     amendment_reason: Mapped[str | None] = mapped_column(Text)
     #: the company register entry and licences as filed, copied at submission (DESIGN.md)
@@ -184,6 +178,9 @@ class DisclosureSection(Audited, db.Model):
     section: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict | list] = mapped_column(JSON)
     restricted: Mapped[dict | list | None] = mapped_column(JSON)
+    #: stable identifiers of the items of a list section, parallel to ``data`` (forms address items by
+    #: them, never by position); not part of the filing document nor of its hash
+    item_ids: Mapped[list | None] = mapped_column(JSON)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="sections")
 
@@ -196,7 +193,8 @@ class Attachment(Audited, db.Model):
     """
 
     __tablename__ = "attachment"
-    __table_args__ = (UniqueConstraint("stored_name"),)
+    #: one file (by content) per company and period: of parallel uploads of the same bytes, one is stored
+    __table_args__ = (UniqueConstraint("stored_name"), UniqueConstraint("company_id", "period_id", "sha256"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
@@ -218,3 +216,25 @@ class Attachment(Audited, db.Model):
     company: Mapped[Company] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
     disclosure: Mapped[Disclosure | None] = relationship()
+
+
+def new_item_id(taken: set[str] | list[str]) -> str:
+    """A fresh identifier for a section item: short, random, unique within its section."""
+    while True:
+        candidate = secrets.token_hex(4)
+        if candidate not in taken:
+            return candidate
+
+
+@event.listens_for(DisclosureSection, "before_insert")
+@event.listens_for(DisclosureSection, "before_update")
+def _fill_item_ids(mapper, connection, target: DisclosureSection) -> None:
+    """Every item of a stored list section has an id, whoever wrote it (carry-over, imports, demo data)."""
+    if isinstance(target.data, list):
+        ids = [str(i) for i in (target.item_ids or [])][:len(target.data)]
+        while len(ids) < len(target.data):
+            ids.append(new_item_id(ids))
+        if ids != target.item_ids:
+            target.item_ids = ids
+    elif target.item_ids is not None:
+        target.item_ids = None

@@ -182,6 +182,7 @@ def raise_query(actor: User, disclosure: Disclosure, question: str,
                 payment_line_id: int | None = None) -> FilingQuery:
     """Ask the company about a submitted version (or one of its lines)."""
     require(can_review_disclosures(actor))
+    workflow.FILINGS.lock(disclosure)  # the status is read again under the lock
     if disclosure.status not in QUERYABLE:
         raise InvalidTransition(_("Only a submitted filing that is not yet accepted can be queried."))
     if disclosure.period.status is not PeriodStatus.OPEN:
@@ -211,6 +212,8 @@ def answer_query(actor: User, query: FilingQuery, answer: str) -> FilingQuery:
     """The company answers; when no question stays open the filing is 'answered'."""
     if not is_filer_of(actor, query.disclosure.company_id):
         raise NotFound()
+    workflow.FILINGS.lock(query.disclosure)  # two answers at once: the second finds the question answered
+    db.session.refresh(query)
     if query.status is not QueryStatus.OPEN:
         raise InvalidTransition(_("This question has already been answered."))
     query.answer = _text(answer, "answer", _("Write your answer to the question."))
@@ -226,6 +229,7 @@ def answer_query(actor: User, query: FilingQuery, answer: str) -> FilingQuery:
 def accept_disclosure(actor: User, disclosure: Disclosure) -> Disclosure:
     """Accept a submitted or answered version; open questions must be answered first."""
     require(can_review_disclosures(actor))
+    workflow.FILINGS.lock(disclosure)  # an amendment submitted meanwhile, or a second click, is seen here
     if any(q.status is QueryStatus.OPEN for q in disclosure.queries):
         raise InvalidTransition(_("Questions are still open on this filing: wait for the answers."))
     if not workflow.can_transition(disclosure, workflow.Action.ACCEPT):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.permissions import can_review_disclosures, require
+from ..downloads import content_disposition
 from ..errors import InvalidTransition, ValidationError
 from ..extensions import db
 from ..forms.review import AcceptForm, QueryForm
@@ -47,7 +48,7 @@ def overdue_csv(year: int):
     period = get_period(year)
     body = review.overdue_csv(review.overdue_list(current_user, period))
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="overdue-{period.year}.csv"'})
+        "Content-Disposition": content_disposition(f"overdue-{period.year}.csv")})
 
 
 def _filing_page(disclosure_id: int, form: QueryForm | None = None, status: int = 200):

@@ -19,6 +19,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..forms.sections import SectionUploadForm
 from ..i18n import current_locale
+from ..lifecycle import StaleDocument, parse_revision
 from ..tabular import TooLarge, UploadRejected
 from .pages import sections as pages
 from .pages.labels import DECLARATION_LABELS
@@ -44,25 +45,40 @@ def new_item(year: int, section: str):
     return _item_form(year, section, None)
 
 
-@bp.route("/<int:year>/sections/<section>/items/<int:item>", methods=["GET", "POST"])
+@bp.route("/<int:year>/sections/<section>/items/<item>", methods=["GET", "POST"])
 @login_required
-def edit_item(year: int, section: str, item: int):
+def edit_item(year: int, section: str, item: str):
     return _item_form(year, section, item)
 
 
-def _item_form(year: int, section: str, index: int | None):
+def _posted_revision():
+    return parse_revision(request.form.get("revision"))
+
+
+def _item_form(year: int, section: str, item_id: str | None):
+    """The form of one item; a form older than the last save is refused (409) with the user's input kept."""
     page = pages.section_page(current_user, year, section, current_locale())
-    stored = pages.item_data(current_user, year, section, index)
+    index = next((i.index for i in page.view.items if i.item_id == item_id), None) if item_id else None
+    if request.method == "POST":
+        revision = request.form.get("revision", "")
+    else:
+        revision = page.shown.revision_token
+    stored = pages.item_data(current_user, year, section, item_id)
     form_class = page.spec.form_class()
     form = form_class() if request.method == "POST" else form_class(data=form_class.form_data(stored))
     pages.prepare_form(form, page.company, page.period, current_locale())
-    status = 200
+    status, stale = 200, None
     if request.method == "POST" and request.form.get("add_row"):
         form.add_row(request.form["add_row"])
         pages.prepare_form(form, page.company, page.period, current_locale())
     elif form.validate_on_submit():
         try:
-            pages.save_item(current_user, year, section, index, form.to_item(), current_locale())
+            pages.save_item(current_user, year, section, item_id, form.to_item(), current_locale(),
+                            expected=_posted_revision())
+        except StaleDocument:
+            db.session.rollback()
+            stale = pages.stale_form(current_user, year, section, item_id, current_locale())
+            revision, status = stale.revision, 409
         except ValidationError as error:
             db.session.rollback()
             form.apply_errors(error.errors)
@@ -73,15 +89,16 @@ def _item_form(year: int, section: str, index: int | None):
             return redirect(_section_url(year, section))
     elif request.method == "POST":
         status = 422
-    return render_template("disclosure/section_item.html", page=page, form=form, index=index), status
+    return render_template("disclosure/section_item.html", page=page, form=form, index=index, revision=revision,
+                           stale=stale), status
 
 
-@bp.route("/<int:year>/sections/<section>/items/<int:item>/delete", methods=["POST"])
+@bp.route("/<int:year>/sections/<section>/items/<item>/delete", methods=["POST"])
 @login_required
-def delete_item(year: int, section: str, item: int):
+def delete_item(year: int, section: str, item: str):
     form = FlaskForm()
     if form.validate_on_submit():
-        pages.delete_item(current_user, year, section, item, current_locale())
+        pages.delete_item(current_user, year, section, item, current_locale(), expected=_posted_revision())
         db.session.commit()
         flash(_("The item was deleted."), "success")
     return redirect(_section_url(year, section))
@@ -92,7 +109,7 @@ def delete_item(year: int, section: str, item: int):
 def confirm(year: int, section: str):
     form = FlaskForm()
     if form.validate_on_submit():
-        pages.confirm(current_user, year, section)
+        pages.confirm(current_user, year, section, expected=_posted_revision())
         db.session.commit()
         flash(_("Confirmed: the section carried over from last year is still true."), "success")
     if section in pages.CONFIRMABLE:

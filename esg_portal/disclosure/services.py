@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..accounts.permissions import can_edit_disclosure, can_submit_disclosure, can_view_disclosure, is_filer_of, require
-from ..audit import utcnow
 from ..companies.models import Company
 from ..companies.rules import FieldErrors, clean_text
 from ..errors import InvalidTransition, NotFound, ValidationError
@@ -31,6 +30,7 @@ from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
 from .models import DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
 from .snapshot import register_snapshot
+from ..lifecycle import Expected
 
 #: sections of the filing document that a filer answers (profile is copied, not answered)
 SECTIONS = ("payments", "eia", "social_agreements", "public_hearings", "workforce", "production",
@@ -55,9 +55,7 @@ def get_disclosure(actor: User, disclosure_id: int) -> Disclosure:
 
 def versions(company_id: int, period_id: int) -> list[Disclosure]:
     """Every version of one company's filing for one period, oldest first."""
-    stmt = (select(Disclosure).where(Disclosure.company_id == company_id, Disclosure.period_id == period_id)
-            .order_by(Disclosure.version))
-    return list(db.session.scalars(stmt))
+    return workflow.FILINGS.series(company_id, period_id)
 
 
 def visible_versions(actor: User, disclosure: Disclosure) -> list[Disclosure]:
@@ -65,9 +63,7 @@ def visible_versions(actor: User, disclosure: Disclosure) -> list[Disclosure]:
 
 
 def latest_version(company_id: int, period_id: int) -> Disclosure | None:
-    stmt = (select(Disclosure).where(Disclosure.company_id == company_id, Disclosure.period_id == period_id)
-            .order_by(Disclosure.version.desc()).limit(1))
-    return db.session.scalar(stmt)
+    return workflow.FILINGS.latest(company_id, period_id)
 
 
 def latest_filing(actor: User, company: Company, period: ReportingPeriod) -> Disclosure | None:
@@ -85,17 +81,10 @@ def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclo
     """
     require(is_filer_of(actor, company.id))
     require_open(period)
-    latest = latest_version(company.id, period.id)
-    if latest is not None and latest.status is DisclosureStatus.DRAFT:
-        return latest
-    if latest is not None:
-        raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
-                                  "Start an amendment to correct it.", version=latest.version), code="not_draft")
-    draft = Disclosure(company=company, period=period, version=1, status=DisclosureStatus.DRAFT,
-                       created_by_id=actor.id)
-    db.session.add(draft)
-    db.session.flush()
-    carry_over(draft)  # last year's owners and running agreements, to be confirmed by the filer
+    draft, created = workflow.FILINGS.open_draft(company.id, period.id, lambda: Disclosure(
+        company=company, period=period, created_by_id=actor.id))
+    if created:
+        carry_over(draft)  # last year's owners and running agreements, to be confirmed by the filer
     return draft
 
 
@@ -104,10 +93,15 @@ def require_editable(actor: User, disclosure: Disclosure) -> None:
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()  # another company's filing does not exist for this user
     require_open(disclosure.period)
-    if disclosure.status is not DisclosureStatus.DRAFT:
-        raise InvalidTransition(_("This version has been submitted and cannot be changed. "
-                                  "Start an amendment to correct it."), code="not_draft")
+    workflow.FILINGS.require_draft(disclosure)
     require(can_edit_disclosure(actor, disclosure))
+
+
+def begin_edit(actor: User, disclosure: Disclosure, expected: Expected | None = None) -> None:
+    """``require_editable``, then lock the filing and refuse a write made from an older revision (409
+    ``stale``); the edit that follows bumps the revision."""
+    require_editable(actor, disclosure)
+    workflow.FILINGS.begin_edit(disclosure, expected)
 
 
 def _apply(line: PaymentLine, payment: PaymentInput) -> None:
@@ -128,13 +122,14 @@ def _line_key(line: PaymentLine) -> tuple:
             bool(line.is_paid_in_kind))
 
 
-def replace_payment_lines(actor: User, disclosure: Disclosure, payments: list[PaymentInput]) -> int:
+def replace_payment_lines(actor: User, disclosure: Disclosure, payments: list[PaymentInput], *,
+                          expected: Expected | None = None) -> int:
     """Make the draft's payments exactly ``payments`` (the §3/§4 replace semantics).
 
     Lines are matched by their §3 key, so sending the same rows twice changes nothing and
     the audit trail shows only real changes. Returns the number of lines.
     """
-    require_editable(actor, disclosure)
+    begin_edit(actor, disclosure, expected)
     wanted = {payment.key: payment for payment in payments}
     if len(wanted) != len(payments):
         raise ValidationError({"payments": [_("Two rows have the same revenue stream, government entity, "
@@ -164,8 +159,9 @@ def _duplicate_error(disclosure: Disclosure, payment: PaymentInput, skip: Paymen
                 "edit that line instead (one line holds the period total).")]})
 
 
-def add_payment_line(actor: User, disclosure: Disclosure, payment: PaymentInput) -> PaymentLine:
-    require_editable(actor, disclosure)
+def add_payment_line(actor: User, disclosure: Disclosure, payment: PaymentInput, *,
+                     expected: Expected | None = None) -> PaymentLine:
+    begin_edit(actor, disclosure, expected)
     _duplicate_error(disclosure, payment, None)
     line = PaymentLine()
     _apply(line, payment)
@@ -182,17 +178,18 @@ def get_payment_line(actor: User, line_id: int) -> PaymentLine:
     return line
 
 
-def update_payment_line(actor: User, line: PaymentLine, payment: PaymentInput) -> PaymentLine:
-    require_editable(actor, line.disclosure)
+def update_payment_line(actor: User, line: PaymentLine, payment: PaymentInput, *,
+                        expected: Expected | None = None) -> PaymentLine:
+    begin_edit(actor, line.disclosure, expected)
     _duplicate_error(line.disclosure, payment, line)
     _apply(line, payment)
     db.session.flush()
     return line
 
 
-def delete_payment_line(actor: User, line: PaymentLine) -> None:
+def delete_payment_line(actor: User, line: PaymentLine, *, expected: Expected | None = None) -> None:
     disclosure = line.disclosure
-    require_editable(actor, disclosure)
+    begin_edit(actor, disclosure, expected)
     disclosure.payment_lines.remove(line)
     db.session.flush()
 
@@ -206,9 +203,9 @@ def _drop_declaration(disclosure: Disclosure, section: str) -> None:
 
 
 def declare_section(actor: User, disclosure: Disclosure, section: str, kind: DeclarationKind,
-                    reason: str) -> SectionDeclaration:
+                    reason: str, *, expected: Expected | None = None) -> SectionDeclaration:
     """Record an explicit nil or not-applicable answer; a section with data cannot be nil."""
-    require_editable(actor, disclosure)
+    begin_edit(actor, disclosure, expected)
     if section not in SECTIONS:
         raise NotFound()
     reason = (reason or "").strip()
@@ -234,8 +231,9 @@ def declare_section(actor: User, disclosure: Disclosure, section: str, kind: Dec
     return declaration
 
 
-def withdraw_declaration(actor: User, disclosure: Disclosure, section: str) -> None:
-    require_editable(actor, disclosure)
+def withdraw_declaration(actor: User, disclosure: Disclosure, section: str, *,
+                         expected: Expected | None = None) -> None:
+    begin_edit(actor, disclosure, expected)
     _drop_declaration(disclosure, section)
     db.session.flush()
 
@@ -335,8 +333,12 @@ def seal_version(disclosure: Disclosure) -> None:
 
 
 def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: str, attested_by_position: str,
-                      attestation_text: str, now: dt.datetime | None = None) -> Disclosure:
-    """A signatory attests and submits the draft; earlier versions become superseded."""
+                      attestation_text: str, now: dt.datetime | None = None,
+                      expected: Expected | None = None) -> Disclosure:
+    """A signatory attests and submits the draft; earlier versions become superseded.
+
+    Of parallel submissions of one draft exactly one succeeds; the others answer 409 (``lifecycle``).
+    """
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()
     require_open(disclosure.period)
@@ -350,56 +352,45 @@ def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: 
                             required=_("Enter the position of the person attesting the filing."))
     if errors:
         raise ValidationError(errors.errors)
-    workflow.transition(disclosure, workflow.Action.SUBMIT)
-    # to the second, as the interchange format shows it, so the stored time is the shown time
-    disclosure.submitted_at = (now or utcnow()).replace(microsecond=0)
-    disclosure.submitted_by_id = actor.id
-    disclosure.attested_by_name, disclosure.attested_by_position = name, position
-    disclosure.attestation_text = attestation_text
-    for earlier in versions(disclosure.company_id, disclosure.period_id):
-        if earlier.version < disclosure.version and workflow.can_transition(earlier, workflow.Action.SUPERSEDE):
-            workflow.transition(earlier, workflow.Action.SUPERSEDE)
-    seal_version(disclosure)
-    db.session.flush()
-    return disclosure
+    return workflow.FILINGS.submit(disclosure, actor, name=name, position=position,
+                                   attestation_text=attestation_text, now=now, seal=seal_version, expected=expected)
 
 
-def start_amendment(actor: User, company: Company, period: ReportingPeriod, reason: str) -> Disclosure:
-    """Open the next version as a draft, pre-filled from the last submitted one."""
-    require(is_filer_of(actor, company.id))
-    require_open(period)
-    latest = latest_version(company.id, period.id)
+def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
-    if latest is None:
-        raise InvalidTransition(_("Nothing has been submitted for this period yet: fill in the draft instead."),
-                                code="nothing_submitted")
-    if latest.status is DisclosureStatus.DRAFT:
-        raise InvalidTransition(_("Version %(version)d is already open as a draft: continue there.",
-                                  version=latest.version), code="draft_exists")
-    if latest.status not in workflow.AMENDABLE:
-        raise InvalidTransition()
     if not reason:
         raise ValidationError({"reason": [_("Say what the amendment corrects, for example: the Q4 royalty was "
                                             "left out.")]})
     if len(reason) > MAX_TEXT:
         raise ValidationError({"reason": [_("The reason is too long: at most %(max)d characters.", max=MAX_TEXT)]})
-    draft = Disclosure(company=company, period=period, version=latest.version + 1, status=DisclosureStatus.DRAFT,
-                       amendment_reason=reason, created_by_id=actor.id)
-    for line in latest.payment_lines:
-        copy = PaymentLine()
-        _apply(copy, PaymentInput(line.revenue_stream_id, line.government_entity_id, line.license_id,
-                                  line.amount_minor, line.currency, line.is_paid_in_kind, line.in_kind_volume,
-                                  line.in_kind_unit, line.recipient_locality, line.comment))
-        draft.payment_lines.append(copy)
-    for declaration in latest.declarations:
-        draft.declarations.append(SectionDeclaration(section=declaration.section, kind=declaration.kind,
-                                                     reason=declaration.reason))
-    for row in latest.sections:
-        draft.sections.append(DisclosureSection(section=row.section, data=copy_json(row.data),
-                                                restricted=copy_json(row.restricted)))
-    db.session.add(draft)
-    db.session.flush()
-    return draft
+    return reason
+
+
+def start_amendment(actor: User, company: Company, period: ReportingPeriod, reason: str) -> Disclosure:
+    """Open the next version as a draft, pre-filled from the last submitted one (one at a time)."""
+    require(is_filer_of(actor, company.id))
+    require_open(period)
+
+    def next_version(latest: Disclosure) -> Disclosure:
+        draft = Disclosure(company=company, period=period, amendment_reason=_check_reason(reason),
+                           created_by_id=actor.id)
+        for line in latest.payment_lines:
+            copy = PaymentLine()
+            _apply(copy, PaymentInput(line.revenue_stream_id, line.government_entity_id, line.license_id,
+                                      line.amount_minor, line.currency, line.is_paid_in_kind, line.in_kind_volume,
+                                      line.in_kind_unit, line.recipient_locality, line.comment))
+            draft.payment_lines.append(copy)
+        for declaration in latest.declarations:
+            draft.declarations.append(SectionDeclaration(section=declaration.section, kind=declaration.kind,
+                                                         reason=declaration.reason))
+        for row in latest.sections:
+            draft.sections.append(DisclosureSection(section=row.section, data=copy_json(row.data),
+                                                    restricted=copy_json(row.restricted),
+                                                    item_ids=copy_json(row.item_ids)))
+        return draft
+
+    return workflow.FILINGS.start_revision(company.id, period.id, revisable=workflow.AMENDABLE,
+                                           make_next=next_version)
 
 
 def count_versions(company_id: int, period_id: int) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -20,10 +20,11 @@ from flask_wtf import FlaskForm
 from ..accounts.permissions import require
 from ..config import SUPPORTED_LOCALES
 from ..extensions import db
-from ..forms import attempt
+from ..forms import attempt, form_status
 from ..forms.disclosure import (XLSX_TYPE, AmendmentForm, AnswerForm, AttestationForm, NilDeclarationForm,
                                PaymentLineForm, UploadForm)
 from ..i18n import current_locale, format_deadline
+from ..lifecycle import parse_revision
 from ..tabular import TooLarge, UploadRejected
 from . import pages, review, services
 from .attestation import attestation_text
@@ -95,11 +96,16 @@ def add_line(year: int):
 def edit_line(line_id: int):
     line, lookups = pages.editable_line(current_user, line_id)
     form = _line_form(lookups, data=pages.line_form_data(line, current_locale()))
+    revision = request.form.get("revision", "") if request.method == "POST" else line.disclosure.revision_token
     payment = form.parse_payment() if form.validate_on_submit() else None
-    if payment and attempt(form, lambda: services.update_payment_line(current_user, line, payment)):
+    if payment and attempt(form, lambda: services.update_payment_line(current_user, line, payment,
+                                                                       expected=parse_revision(revision))):
         flash(_("The payment line was changed and saved."), "success")
         return redirect(url_for(".filing", year=line.disclosure.period.year, _anchor=f"line-{line.id}"))
-    return render_template("disclosure/line_form.html", form=form, line=line), 422 if form.errors else 200
+    if getattr(form, "conflict", False):
+        line, _lookups = pages.editable_line(current_user, line_id)  # the line as saved now
+        revision = line.disclosure.revision_token
+    return render_template("disclosure/line_form.html", form=form, line=line, revision=revision), form_status(form)
 
 
 @bp.route("/lines/<int:line_id>/delete", methods=["POST"])
@@ -107,7 +113,7 @@ def edit_line(line_id: int):
 def delete_line(line_id: int):
     line = services.get_payment_line(current_user, line_id)
     year = line.disclosure.period.year
-    services.delete_payment_line(current_user, line)
+    services.delete_payment_line(current_user, line, expected=parse_revision(request.form.get("revision")))
     db.session.commit()
     flash(_("The payment line was deleted."), "success")
     return redirect(url_for(".filing", year=year, _anchor="payments"))
@@ -181,14 +187,15 @@ def submit(year: int):
     if form.is_submitted():
         require(page.actor_is_signatory)
     language = form.language.data if form.language.data in SUPPORTED_LOCALES else current_locale()
+    revision = request.form.get("revision", "") if form.is_submitted() else getattr(page.current, "revision_token", "")
     if form.validate_on_submit() and (disclosure := attempt(form, lambda: pages.submit(
             current_user, year, name=form.attested_by_name.data, position=form.attested_by_position.data,
-            locale=language))):
+            locale=language, expected=parse_revision(revision)))):
         flash(_("Version %(version)d was submitted on %(time)s. SHA-256: %(sha256)s", version=disclosure.version,
                 time=format_deadline(disclosure.submitted_at), sha256=disclosure.sha256), "success")
         return redirect(url_for(".show", disclosure_id=disclosure.id))
-    return render_template("disclosure/submit.html", page=page, form=form,
-                           attestation=attestation_text(language)), 422 if form.errors else 200
+    return render_template("disclosure/submit.html", page=page, form=form, revision=revision,
+                           attestation=attestation_text(language)), form_status(form)
 
 
 @bp.route("/filing/<int:year>/amend", methods=["GET", "POST"])

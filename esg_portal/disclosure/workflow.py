@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import enum
 
-from ..errors import InvalidTransition
+from flask_babel import gettext as _
+
+from ..companies.models import Company
+from ..lifecycle import Lifecycle, Words
 from .models import Disclosure, DisclosureStatus
 
 S = DisclosureStatus
@@ -36,14 +39,27 @@ TRANSITIONS: dict[tuple[Action, DisclosureStatus], DisclosureStatus] = {
 AMENDABLE = frozenset({S.SUBMITTED, S.QUERIED, S.ANSWERED, S.ACCEPTED})
 
 
+#: a company's filing of a period: one series of versions, locked on the company's row
+FILINGS = Lifecycle(
+    model=Disclosure, owner_column="company_id", owner_model=Company, status_enum=DisclosureStatus,
+    transitions=TRANSITIONS,
+    words=Words(
+        submitted=lambda version: _("Version %(version)d has been submitted and cannot be changed. "
+                                    "Start an amendment to correct it.", version=version),
+        not_a_draft=lambda: _("This version has been submitted and cannot be changed. "
+                              "Start an amendment to correct it."),
+        already_submitted=lambda: _("This version has already been submitted."),
+        nothing_submitted=lambda: _("Nothing has been submitted for this period yet: fill in the draft instead."),
+        draft_exists=lambda version: _("Version %(version)d is already open as a draft: continue there.",
+                                       version=version),
+    ),
+)
+
+
 def can_transition(disclosure: Disclosure, action: Action) -> bool:
-    return (action, disclosure.status) in TRANSITIONS
+    return FILINGS.can(disclosure, action)
 
 
 def transition(disclosure: Disclosure, action: Action) -> DisclosureStatus:
     """Apply ``action``; raises ``InvalidTransition`` when the table does not allow it."""
-    target = TRANSITIONS.get((action, disclosure.status))
-    if target is None:
-        raise InvalidTransition(code="not_draft" if action is Action.SUBMIT else "invalid_transition")
-    disclosure.status = target
-    return target
+    return FILINGS.transition(disclosure, action)

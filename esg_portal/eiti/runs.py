@@ -28,6 +28,8 @@ from ..accounts.permissions import can_reconcile, require
 from ..audit import utcnow
 from ..errors import NotFound, ValidationError
 from ..extensions import db
+from ..lifecycle import lock_row
+from ..reference.models import ReportingPeriod
 from ..reference.periods import get_period
 from . import reconciliation as engine
 from .loaders import EngineInputs, load_inputs
@@ -59,9 +61,10 @@ def run_reconciliation(actor: User, year: int, *, now: dt.datetime | None = None
     """
     _require(actor)
     period = get_period(year)
-    # one run of a period at a time (PostgreSQL locks the period row; SQLite writes one at a time anyway),
+    # one run of a period at a time (the period row is locked on PostgreSQL, the database on SQLite),
     # so that two clicks cannot both take number n + 1
-    db.session.refresh(period, with_for_update=True)
+    lock_row(ReportingPeriod, period.id)
+    db.session.refresh(period)
     inputs = load_inputs(period)
     if inputs.is_empty:
         message = _("Nothing has been submitted for %(year)s yet: a reconciliation needs at least one submitted "

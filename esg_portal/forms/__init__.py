@@ -43,6 +43,13 @@ class PortalForm(FlaskForm):
         return valid
 
 
+def form_status(form: Any) -> int:
+    """The status of a form page shown again: 409 after a stale write, 422 with errors, else 200."""
+    if getattr(form, "conflict", False):
+        return 409
+    return 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
 def add_service_errors(form: Any, errors: Mapping[str, Iterable[str]], *, skip: Iterable[str] = ()) -> None:
     """Attach a service's ``{field: [messages]}`` to the form: each next to its input, the rest on top."""
     skipped = set(skip)
@@ -55,14 +62,24 @@ def add_service_errors(form: Any, errors: Mapping[str, Iterable[str]], *, skip: 
 
 
 def attempt(form: Any, action: Callable[[], Any]) -> Any:
-    """Run one page action and commit; on a rule failure roll back, put its messages on the form, return None."""
+    """Run one page action and commit; on a rule failure roll back, put its messages on the form, return None.
+
+    A form made from an older revision of its document (``StaleDocument``) keeps its input, says
+    so on top and marks ``form.conflict``: the view answers 409.
+    """
     from ..errors import ValidationError
     from ..extensions import db
+    from ..lifecycle import StaleDocument
     try:
         result = action()
     except ValidationError as error:
         db.session.rollback()
         add_service_errors(form, error.errors)
+        return None
+    except StaleDocument as error:
+        db.session.rollback()
+        form.form_errors = [*form.form_errors, error.message]
+        form.conflict = True
         return None
     db.session.commit()
     return result

@@ -7,7 +7,6 @@ key is the content itself, so a cached entry can never be stale).
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +15,10 @@ from sqlalchemy import func, select
 from ..eiti.publication.models import Release, ReleaseFile
 from ..eiti.publication.services import DATA, all_releases, file_content
 from ..extensions import db
+from .cache import BoundedCache
 
-_CACHE: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
-_CACHE_SIZE = 16
+#: parsed data.json of the releases read lately, by the file's sha256
+_CACHE: BoundedCache[dict[str, Any]] = BoundedCache(16)
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,10 @@ class Published:
 def _data(release: Release) -> tuple[dict[str, Any], str]:
     stored = db.session.scalar(select(ReleaseFile).where(ReleaseFile.release_id == release.id,
                                                          ReleaseFile.name == DATA))
-    if stored.sha256 in _CACHE:
-        _CACHE.move_to_end(stored.sha256)
-        return _CACHE[stored.sha256], stored.sha256
-    data = json.loads(file_content(stored))
-    _CACHE[stored.sha256] = data
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    data = _CACHE.get(stored.sha256)
+    if data is None:
+        data = json.loads(file_content(stored))
+        _CACHE.put(stored.sha256, data)
     return data, stored.sha256
 
 

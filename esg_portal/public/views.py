@@ -9,15 +9,17 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, render_template, request, session
+from flask import Blueprint, Response, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from ..downloads import content_disposition
 from ..eiti.labels import explanation_labels, status_label
 from ..i18n import current_locale, format_amount
 from ..tabular.safe import csv_bytes
 from . import charts, pages
+from .cache import BoundedCache
 from .queries import release_fingerprint
 
 bp = Blueprint("public", __name__)
@@ -54,12 +56,34 @@ def _etag() -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def _rendered_pages() -> BoundedCache[str]:
+    """Visitors' pages as rendered, by ETag (which names the releases, the language and the address),
+    one cache per application (a worker process): the first visitor of a page renders it, the next
+    ones are served the bytes. At most 512 pages and 64 MB."""
+    return current_app.extensions.setdefault("public_rendered_pages",
+                                             BoundedCache(512, max_bytes=64 * 2**20, size_of=len))
+
+
+def _rendered_for_visitors(etag: str, render) -> str:
+    """A visitor's page from the cache; rendered and kept when missing. A page that shows a flashed
+    message (after signing out…) is that visitor's own: rendered, never kept."""
+    if "_flashes" in session:
+        return render()
+    cache = _rendered_pages()
+    body = cache.get(etag)
+    if body is None:
+        body = render()
+        cache.put(etag, body)
+    return body
+
+
 def _cached(render) -> Response:
     etag = _etag()
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
-        response = Response(render(), mimetype="text/html")
+        body = render() if _signed_in() else _rendered_for_visitors(etag, render)
+        response = Response(body, mimetype="text/html")
     response.headers["ETag"] = f'"{etag}"'
     # a visitor's page is the same for everyone with the same language: shared caches may keep it a minute
     response.headers["Cache-Control"] = "no-store" if _signed_in() else "public, max-age=60"
@@ -144,5 +168,5 @@ def chart_csv(page: str, chart: str):
     rows = [[bar.label, bar.value] for bar in found.bars]
     return Response(csv_bytes([found.label_header, found.value_header], rows, bom=True),
                     mimetype="text/csv", headers={
-                        "Content-Disposition": f'attachment; filename="{page}-{chart}.csv"',
+                        "Content-Disposition": content_disposition(f"{page}-{chart}.csv"),
                         "Cache-Control": "private, no-cache"})

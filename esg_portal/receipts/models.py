@@ -4,12 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
 from ..extensions import UtcDateTime, db
+from ..lifecycle import VersionedDocument
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
 
@@ -19,8 +20,9 @@ class BatchStatus(str, enum.Enum):
     SUPERSEDED = "superseded"
 
 
-class ReceiptBatch(Audited, db.Model):
-    """One version of one agency's receipts for one period."""
+class ReceiptBatch(VersionedDocument, Audited, db.Model):
+    """One version of one agency's receipts for one period (version, revision, submission and
+    attestation columns from ``lifecycle``)."""
 
     __tablename__ = "receipt_batch"
     __table_args__ = (UniqueConstraint("agency_id", "period_id", "version"),)
@@ -28,21 +30,13 @@ class ReceiptBatch(Audited, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("government_entity.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     status: Mapped[BatchStatus] = mapped_column(
         Enum(BatchStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
         default=BatchStatus.DRAFT,
     )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    sha256: Mapped[str | None] = mapped_column(String(64))
     #: why this version corrects the previous one
     correction_reason: Mapped[str | None] = mapped_column(Text)
-    attested_by_name: Mapped[str | None] = mapped_column(String(255))
-    attested_by_position: Mapped[str | None] = mapped_column(String(255))
-    #: the attestation text exactly as shown to the officer, in their language
-    attestation_text: Mapped[str | None] = mapped_column(Text)
 
     agency: Mapped[GovernmentEntity] = relationship()
     period: Mapped[ReportingPeriod] = relationship()

@@ -7,8 +7,6 @@ submitted version is never changed: a correction is a new version that supersede
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from typing import Any
 
@@ -17,7 +15,6 @@ from sqlalchemy import select
 
 from ..accounts.models import Role, User
 from ..accounts.permissions import can_view_receipt_batch, require
-from ..audit import utcnow
 from ..companies.models import Company
 from ..companies.rules import FieldErrors, clean_text
 from ..errors import InvalidTransition, NotFound, ValidationError
@@ -25,10 +22,33 @@ from ..extensions import db
 from ..money import format_plain
 from ..reference.models import GovernmentEntity, ReportingPeriod
 from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, require_open  # noqa: F401 (re-exported)
+from ..lifecycle import Expected, Lifecycle, Words, canonical_sha256
 from .models import BatchStatus, GovernmentReceipt, ReceiptBatch
 from .schemas import ReceiptInput
 
 MAX_TEXT = 2000
+
+#: (action, from status) → to status: a batch is submitted once and superseded by its correction
+TRANSITIONS = {
+    ("submit", BatchStatus.DRAFT): BatchStatus.SUBMITTED,
+    ("supersede", BatchStatus.SUBMITTED): BatchStatus.SUPERSEDED,
+}
+
+#: an agency's receipts of a period: one series of versions, locked on the agency's row
+BATCHES = Lifecycle(
+    model=ReceiptBatch, owner_column="agency_id", owner_model=GovernmentEntity, status_enum=BatchStatus,
+    transitions=TRANSITIONS,
+    words=Words(
+        submitted=lambda version: _("Version %(version)d has been submitted and cannot be changed. "
+                                    "Start a correction to change it.", version=version),
+        not_a_draft=lambda: _("This version has been submitted and cannot be changed. "
+                              "Start a correction to change it."),
+        already_submitted=lambda: _("This version has already been submitted."),
+        nothing_submitted=lambda: _("Nothing has been submitted for this period yet: fill in the draft instead."),
+        draft_exists=lambda version: _("Version %(version)d is already open as a draft: continue there.",
+                                       version=version),
+    ),
+)
 
 
 # --- reading -------------------------------------------------------------------------
@@ -51,15 +71,12 @@ def officer_agency(actor: User) -> GovernmentEntity:
 
 
 def versions(agency_id: int, period_id: int) -> list[ReceiptBatch]:
-    stmt = (select(ReceiptBatch).where(ReceiptBatch.agency_id == agency_id, ReceiptBatch.period_id == period_id)
-            .order_by(ReceiptBatch.version))
-    return list(db.session.scalars(stmt))
+    return BATCHES.series(agency_id, period_id)
 
 
 def latest_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -> ReceiptBatch | None:
     require(_is_officer_of(actor, agency.id))
-    found = versions(agency.id, period.id)
-    return found[-1] if found else None
+    return BATCHES.latest(agency.id, period.id)
 
 
 def _is_officer_of(actor: User, agency_id: int) -> bool:
@@ -73,16 +90,7 @@ def open_batch(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -
     """The agency's draft batch for the period: version 1 if nothing exists, or the open correction."""
     require(_is_officer_of(actor, agency.id))
     require_open(period)
-    found = versions(agency.id, period.id)
-    latest = found[-1] if found else None
-    if latest is not None and latest.status is BatchStatus.DRAFT:
-        return latest
-    if latest is not None:
-        raise InvalidTransition(_("Version %(version)d has been submitted and cannot be changed. "
-                                  "Start a correction to change it.", version=latest.version), code="not_draft")
-    batch = ReceiptBatch(agency=agency, period=period, version=1, status=BatchStatus.DRAFT)
-    db.session.add(batch)
-    db.session.flush()
+    batch, _created = BATCHES.open_draft(agency.id, period.id, lambda: ReceiptBatch(agency=agency, period=period))
     return batch
 
 
@@ -90,9 +98,13 @@ def require_editable(actor: User, batch: ReceiptBatch) -> None:
     if not _is_officer_of(actor, batch.agency_id):
         raise NotFound()  # another agency's batch does not exist for this user
     require_open(batch.period)
-    if batch.status is not BatchStatus.DRAFT:
-        raise InvalidTransition(_("This version has been submitted and cannot be changed. "
-                                  "Start a correction to change it."), code="not_draft")
+    BATCHES.require_draft(batch)
+
+
+def begin_edit(actor: User, batch: ReceiptBatch, expected: Expected | None = None) -> None:
+    """``require_editable``, then lock the batch and refuse a write made from an older revision (409)."""
+    require_editable(actor, batch)
+    BATCHES.begin_edit(batch, expected)
 
 
 def _resolve_companies(receipts: list[ReceiptInput]) -> dict[str, int]:
@@ -128,9 +140,10 @@ def _apply(line: GovernmentReceipt, company_id: int, receipt: ReceiptInput) -> N
     line.comment = receipt.comment
 
 
-def replace_receipts(actor: User, batch: ReceiptBatch, receipts: list[ReceiptInput]) -> int:
+def replace_receipts(actor: User, batch: ReceiptBatch, receipts: list[ReceiptInput], *,
+                     expected: Expected | None = None) -> int:
     """Make the draft batch's receipts exactly ``receipts``, matched by key (the same body twice changes nothing)."""
-    require_editable(actor, batch)
+    begin_edit(actor, batch, expected)
     company_ids = _resolve_companies(receipts)
     wanted: dict[tuple, ReceiptInput] = {}
     for receipt in receipts:
@@ -153,9 +166,10 @@ def replace_receipts(actor: User, batch: ReceiptBatch, receipts: list[ReceiptInp
     return len(receipts)
 
 
-def add_receipt(actor: User, batch: ReceiptBatch, receipt: ReceiptInput) -> GovernmentReceipt:
+def add_receipt(actor: User, batch: ReceiptBatch, receipt: ReceiptInput, *,
+                expected: Expected | None = None) -> GovernmentReceipt:
     """Add one receipt to the draft (the form's door); a second line with the same key is refused."""
-    require_editable(actor, batch)
+    begin_edit(actor, batch, expected)
     company_id = _resolve_companies([receipt])[receipt.company_inn]
     key = (company_id, receipt.revenue_stream_id, receipt.license_id, receipt.currency)
     if any(_receipt_key(line) == key for line in batch.receipts):
@@ -168,8 +182,8 @@ def add_receipt(actor: User, batch: ReceiptBatch, receipt: ReceiptInput) -> Gove
     return line
 
 
-def delete_receipt(actor: User, batch: ReceiptBatch, receipt_id: int) -> None:
-    require_editable(actor, batch)
+def delete_receipt(actor: User, batch: ReceiptBatch, receipt_id: int, *, expected: Expected | None = None) -> None:
+    begin_edit(actor, batch, expected)
     line = next((r for r in batch.receipts if r.id == receipt_id), None)
     if line is None:
         raise NotFound()
@@ -214,15 +228,22 @@ def batch_document(batch: ReceiptBatch) -> dict[str, Any]:
 
 def batch_sha256(batch: ReceiptBatch) -> str:
     """sha256 of the batch's canonical JSON (sorted keys, UTF-8, no insignificant spaces)."""
-    text = json.dumps(batch_document(batch), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return canonical_sha256(batch_document(batch))
 
 
 # --- submission and corrections ------------------------------------------------------
 
+def _seal(batch: ReceiptBatch) -> None:
+    batch.sha256 = batch_sha256(batch)
+
+
 def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attested_by_position: str,
-                 attestation_text: str, *, now: dt.datetime | None = None) -> ReceiptBatch:
-    """The officer attests and submits the draft; earlier submitted versions become superseded."""
+                 attestation_text: str, *, now: dt.datetime | None = None,
+                 expected: Expected | None = None) -> ReceiptBatch:
+    """The officer attests and submits the draft; earlier submitted versions become superseded.
+
+    Of parallel submissions of one batch exactly one succeeds; the others answer 409 (``lifecycle``).
+    """
     if not _is_officer_of(actor, batch.agency_id):
         raise NotFound()
     require_open(batch.period)
@@ -235,44 +256,28 @@ def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attest
                             required=_("Enter the position of the person attesting the receipts."))
     if errors:
         raise ValidationError(errors.errors)
-    batch.status = BatchStatus.SUBMITTED
-    batch.submitted_at = (now or utcnow()).replace(microsecond=0)
-    batch.submitted_by_id = actor.id
-    batch.attested_by_name, batch.attested_by_position = name, position
-    batch.attestation_text = attestation_text
-    for earlier in versions(batch.agency_id, batch.period_id):
-        if earlier.version < batch.version and earlier.status is BatchStatus.SUBMITTED:
-            earlier.status = BatchStatus.SUPERSEDED
-    db.session.flush()
-    batch.sha256 = batch_sha256(batch)
-    db.session.flush()
-    return batch
+    return BATCHES.submit(batch, actor, name=name, position=position, attestation_text=attestation_text, now=now,
+                          seal=_seal, expected=expected)
 
 
 def start_correction(actor: User, agency: GovernmentEntity, period: ReportingPeriod, reason: str) -> ReceiptBatch:
-    """Open the next version as a draft, pre-filled from the last submitted one."""
+    """Open the next version as a draft, pre-filled from the last submitted one (one at a time)."""
     require(_is_officer_of(actor, agency.id))
     require_open(period)
-    found = versions(agency.id, period.id)
-    latest = found[-1] if found else None
-    reason = (reason or "").strip()
-    if latest is None:
-        raise InvalidTransition(_("Nothing has been submitted for this period yet: fill in the draft instead."),
-                                code="nothing_submitted")
-    if latest.status is BatchStatus.DRAFT:
-        raise InvalidTransition(_("Version %(version)d is already open as a draft: continue there.",
-                                  version=latest.version), code="draft_exists")
-    if not reason:
-        raise ValidationError({"reason": [_("Say what the correction changes, for example: a refund was left "
-                                            "out.")]})
-    if len(reason) > MAX_TEXT:
-        raise ValidationError({"reason": [_("The reason is too long: at most %(max)d characters.", max=MAX_TEXT)]})
-    batch = ReceiptBatch(agency=agency, period=period, version=latest.version + 1, status=BatchStatus.DRAFT,
-                         correction_reason=reason)
-    for line in latest.receipts:
-        batch.receipts.append(GovernmentReceipt(
-            company_id=line.company_id, revenue_stream_id=line.revenue_stream_id, license_id=line.license_id,
-            amount_minor=line.amount_minor, currency=line.currency, comment=line.comment))
-    db.session.add(batch)
-    db.session.flush()
-    return batch
+
+    def next_version(latest: ReceiptBatch) -> ReceiptBatch:
+        text = (reason or "").strip()
+        if not text:
+            raise ValidationError({"reason": [_("Say what the correction changes, for example: a refund was left "
+                                                "out.")]})
+        if len(text) > MAX_TEXT:
+            raise ValidationError({"reason": [_("The reason is too long: at most %(max)d characters.",
+                                                max=MAX_TEXT)]})
+        batch = ReceiptBatch(agency=agency, period=period, correction_reason=text)
+        for line in latest.receipts:
+            batch.receipts.append(GovernmentReceipt(
+                company_id=line.company_id, revenue_stream_id=line.revenue_stream_id, license_id=line.license_id,
+                amount_minor=line.amount_minor, currency=line.currency, comment=line.comment))
+        return batch
+
+    return BATCHES.start_revision(agency.id, period.id, revisable=None, make_next=next_version)

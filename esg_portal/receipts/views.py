@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..downloads import content_disposition
 from ..extensions import db
 from ..forms import attempt
 from ..forms.receipts import CorrectionForm, ReceiptAttestationForm, ReceiptForm, ReceiptUploadForm
@@ -126,4 +127,4 @@ def template_csv(year: int):
     """The upload's columns, one header row (UTF-8 with BOM so that spreadsheets keep Kyrgyz letters)."""
     _context(year)  # an agency officer's page: others get 403
     return Response(csv_template(RECEIPT_COLUMNS), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="receipts-template-{year}.csv"'})
+        "Content-Disposition": content_disposition(f"receipts-template-{year}.csv")})

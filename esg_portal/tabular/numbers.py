@@ -26,7 +26,8 @@ _SPACE_SPLIT = re.compile(r"[\u00a0\u202f ]")
 class NumberError(ValueError):
     """A text that is not an acceptable number; ``code`` is machine-readable, ``params`` feed the message."""
 
-    CODES = frozenset({"not_a_number", "too_many_decimals", "too_large", "exponent", "not_finite", "empty"})
+    CODES = frozenset({"not_a_number", "too_many_decimals", "too_large", "exponent", "not_finite", "empty",
+                       "ambiguous_point"})
 
     def __init__(self, code: str, message_params: dict[str, object] | None = None):
         if code not in self.CODES:
@@ -53,8 +54,19 @@ def _valid_groups(groups: list[str]) -> bool:
             and all(len(g) == 3 and _DIGITS.fullmatch(g) for g in rest))
 
 
+class _AmbiguousPoint(Exception):
+    """"1.234" in ky/ru: thousands grouping or a decimal point, and nothing in the text says which."""
+
+    def __init__(self, left: str, right: str):
+        super().__init__(left, right)
+        self.left, self.right = left, right
+
+
 def _split(body: str, language: str) -> tuple[str, str] | None:
-    """(integer digits, fraction digits) of an unsigned number, or None when the layout is inconsistent."""
+    """(integer digits, fraction digits) of an unsigned number, or None when the layout is inconsistent.
+
+    Raises ``_AmbiguousPoint`` for a lone "." before exactly three digits in ky/ru (§3).
+    """
     marks = [(i, c) for i, c in enumerate(body) if c in ".,"]
     if any(c in GROUP_SPACES for c in body):
         # space grouping: "." or "," can then only be the decimal mark, once, after the groups
@@ -85,7 +97,11 @@ def _split(body: str, language: str) -> tuple[str, str] | None:
         return ("".join(groups), "") if _valid_groups(groups) else None
     left, right = body.split(mark)
     if len(right) == 3 and _valid_groups([left, right]):
-        # "1,234" / "1.234": grouping or decimal? The user's language decides (§3).
+        # "1,234" / "1.234": grouping or decimal? The user's language decides (§3) ...
+        if language in COMMA_DECIMAL_LANGUAGES and mark == ".":
+            # ... except for "." in ky/ru, where people write it neither as the decimal mark nor as
+            # grouping: "100.123" is as likely 100,123 as 100 123, so it is refused, never guessed
+            raise _AmbiguousPoint(left, right)
         decimal_mark = "," if language in COMMA_DECIMAL_LANGUAGES else "."
         if mark != decimal_mark:
             return left + right, ""
@@ -109,7 +125,14 @@ def parse_decimal(text: str, locale: str, *, max_decimals: int | None = 2,
         raise NumberError("exponent", params)
     if not _SHAPE.fullmatch(body):
         raise NumberError("not_a_number", params)
-    parts = _split(body, language)
+    try:
+        parts = _split(body, language)
+    except _AmbiguousPoint as ambiguous:
+        sign, left, right = "-" if negative else "", ambiguous.left, ambiguous.right
+        # the two readings in the reader's (ky/ru) notation, and the unambiguous way to write the whole number
+        raise NumberError("ambiguous_point", {
+            **params, "max_decimals": max_decimals, "grouped": f"{sign}{left} {right}",
+            "decimal": f"{sign}{left},{right}", "plain": f"{sign}{left}{right}"}) from None
     if parts is None:
         raise NumberError("not_a_number", params)
     integer, fraction = parts
@@ -141,6 +164,15 @@ def number_error_message(error: NumberError) -> str:
     if error.code == "exponent":
         return _("“%(value)s” is written with an exponent. Write the number in full (150000, not 1.5E5); "
                  "in Excel, format the cells as Number instead of Scientific.", value=value)
+    if error.code == "ambiguous_point":
+        readings = {"value": value, "grouped": error.params.get("grouped", ""),
+                    "decimal": error.params.get("decimal", ""), "plain": error.params.get("plain", "")}
+        max_decimals = error.params.get("max_decimals")
+        if max_decimals is not None and int(max_decimals) < 3:  # type: ignore[call-overload]
+            # the decimal reading has three decimals, more than allowed here: only the whole number is offered
+            return _("“%(value)s” could mean %(grouped)s or %(decimal)s. If you mean %(grouped)s, write "
+                     "%(plain)s; the other reading has more decimals than allowed here.", **readings)
+        return _("“%(value)s” could mean %(grouped)s or %(decimal)s. Write %(plain)s or %(decimal)s.", **readings)
     if error.code == "too_large":
         return _("“%(value)s” is too large: numbers must be below %(limit)s.", value=value,
                  limit=_limit_text(error.params.get("max_abs", Decimal(10) ** 15)))

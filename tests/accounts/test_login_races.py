@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from werkzeug import security
 
+from race_support import parallel_requests, statuses
 from support import PASSWORD, csrf_token
 from esg_portal.accounts import models
 from esg_portal.accounts.models import Role
@@ -46,30 +47,7 @@ def checks(monkeypatch) -> list[str]:
 
 def _in_parallel(app: Flask, prepare, send) -> list:
     """Run ``send(client, prepare(client))`` in PARALLEL threads released together; statuses or errors."""
-    barrier = threading.Barrier(PARALLEL)
-    results: list = [None] * PARALLEL
-
-    def run(index: int) -> None:
-        client = app.test_client()
-        try:
-            prepared = prepare(client)
-        except Exception as error:  # noqa: BLE001  (reported by the assertions)
-            barrier.abort()
-            results[index] = error
-            return
-        try:
-            barrier.wait(timeout=30)
-            results[index] = send(client, prepared).status_code
-        except Exception as error:  # noqa: BLE001
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(PARALLEL)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an attempt hangs"
-    return results
+    return statuses(parallel_requests(app, PARALLEL, send, prepare))
 
 
 def _form_attempt(email: str, password: str):

@@ -105,8 +105,8 @@ def test_each_operation_is_complete(path: str, method: str) -> None:
     declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
     assert declared == set(re.findall(r"{([a-z_]+)}", path))
     for parameter in operation.get("parameters", []):
-        # path parameters are always required; a query parameter may be optional
-        assert "schema" in parameter and (parameter["required"] is True or parameter["in"] == "query")
+        # path parameters are always required; a query or header parameter (If-Match) may be optional
+        assert "schema" in parameter and (parameter["required"] is True or parameter["in"] in ("query", "header"))
     responses = operation["responses"]
     assert responses and all(re.fullmatch(r"[1-5]\d\d", status) for status in responses)
     assert any(status.startswith("2") for status in responses)

@@ -138,7 +138,7 @@ def test_confirming_or_saving_takes_the_mark_away(app: Flask, setup) -> None:
         draft = db.session.get(Disclosure, draft.id)
         draft.carried_over = ["social_agreements"]
         filer = db.session.get(User, setup["filer"])
-        section_services.save_item(filer, draft, "social_agreements", 0, RUNNING, locale="en")
+        section_services.save_item(filer, draft, "social_agreements", section_services.stored_item_ids(draft.section_row("social_agreements"))[0], RUNNING, locale="en")
         assert draft.carried_over is None
 
 

@@ -157,11 +157,11 @@ def test_oversized_file_is_too_large(upload):
 
 def test_xlsx_numeric_amounts_are_plain_numbers_in_every_language(upload):
     data = xlsx(PAYMENT_COLUMNS, ["CIT", "STS", None, 1.25, "KGS", "no"],
-                ["VAT", "STS", None, "1.250", "KGS", "no"],
+                ["VAT", "STS", None, "1.250.000", "KGS", "no"],
                 ["DIVIDENDS_STATE", "SPMF", None, 10, "USD", "yes", 12.345, "t"])
     [numeric, typed, in_kind] = upload(data, "payments.xlsx", lang="ru")
     assert numeric.amount_minor == 125  # not 125 000: a number cell has no grouping to guess
-    assert typed.amount_minor == 125000  # typed text follows the ru notation (point = grouping)
+    assert typed.amount_minor == 125000000  # typed text follows the ru notation (repeated point = grouping)
     assert in_kind.in_kind_volume == "12.345"
 
 

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from support import login, post_form
+from support import item_paths, login, post_form
 from esg_portal.disclosure.models import Disclosure, DisclosureSection
 from esg_portal.extensions import db
 
@@ -44,12 +44,12 @@ def test_a_filer_adds_edits_and_deletes_a_production_item(app: Flask, world) -> 
                        "comment": ""}]
     shown = filer.get(PAGE).get_data(as_text=True)
     assert "98,000,000.00" in shown and "1,250.5" in shown
-    edit = filer.get(f"{PAGE}/items/0")
+    [item] = item_paths(filer, PAGE)
+    edit = filer.get(item)
     assert edit.status_code == 200 and 'value="1250.5"' in edit.get_data(as_text=True)
-    post_form(filer, f"{PAGE}/items/0", {"mineral": "SB", "project": "", "unit": "kg", "produced_volume": "7"},
-              form_page=f"{PAGE}/items/0")
+    post_form(filer, item, {"mineral": "SB", "project": "", "unit": "kg", "produced_volume": "7"})
     assert _production(app, world["own_company"])[0]["unit"] == "kg"
-    post_form(filer, f"{PAGE}/items/0/delete", {}, form_page=PAGE)
+    post_form(filer, f"{item}/delete", {}, form_page=PAGE)
     assert _production(app, world["own_company"]) is None
 
 
@@ -86,7 +86,10 @@ def test_a_submitted_version_is_read_only(app: Flask, world, factory) -> None:
     page = filer.get(PAGE).get_data(as_text=True)
     assert 'id="add-item"' not in page and 'id="edit-production-0"' not in page
     assert filer.get(f"{PAGE}/items/new").status_code == 409
-    assert post_form(filer, f"{PAGE}/items/0/delete", {}, form_page=PAGE).status_code == 409
+    with app.app_context():
+        [item_id] = db.session.scalar(select(DisclosureSection.item_ids).where(
+            DisclosureSection.disclosure_id == world["own_disclosure"], DisclosureSection.section == "production"))
+    assert post_form(filer, f"{PAGE}/items/{item_id}/delete", {}, form_page=PAGE).status_code == 409
 
 
 @pytest.mark.parametrize("who", ["officer@test.kg", "secretariat@test.kg", "admin@test.kg"])
@@ -100,9 +103,10 @@ def test_another_company_never_sees_the_items(app: Flask, world) -> None:
     filer = _filer(app)
     post_form(filer, f"{PAGE}/items/new", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4321",
                                            "comment": "secret-comment"}, form_page=f"{PAGE}/items/new")
+    [item] = item_paths(filer, PAGE)
     other = _filer(app, "other@test.kg")
     assert "secret-comment" not in other.get(PAGE).get_data(as_text=True)
-    assert other.get(f"{PAGE}/items/0").status_code == 404
+    assert other.get(item).status_code == 404
 
 
 def test_a_production_file_replaces_the_items_or_nothing_changes(app: Flask, world) -> None:
@@ -184,8 +188,8 @@ def test_the_difference_between_versions_names_esg_fields_and_items(app: Flask, 
         seal_version(disclosure)
         db.session.commit()
     assert post_form(filer, "/disclosures/filing/2025/amend", {"reason": "volume corrected"}).status_code == 302
-    post_form(filer, f"{PAGE}/items/0", {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4322"},
-              form_page=f"{PAGE}/items/0")
+    [item] = item_paths(filer, PAGE)
+    post_form(filer, item, {"mineral": "SB", "project": "", "unit": "t", "produced_volume": "4322"})
     with app.app_context():
         latest = db.session.scalar(select(Disclosure).where(Disclosure.company_id == world["own_company"])
                                    .order_by(Disclosure.version.desc()))

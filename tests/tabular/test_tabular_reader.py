@@ -331,8 +331,10 @@ def test_numeric_cells_are_read_as_plain_numbers_whatever_the_language():
         table.decimal(0, "amount", "ru")
     assert caught.value.code == "too_many_decimals"
     assert table.decimal(0, "amount", "ru", max_decimals=3) == Decimal("12.345")
-    # typed text follows the user's language (§3)
-    assert table.decimal(1, "amount", "ru") == Decimal("12345")
+    # typed text follows the user's language (§3): in ru a lone point before three digits is ambiguous
+    with pytest.raises(NumberError) as caught:
+        table.decimal(1, "amount", "ru")
+    assert caught.value.code == "ambiguous_point"
     assert table.decimal(2, "amount", "ky") == Decimal("1234.5")
     assert table.decimal(3, "amount", "en") == Decimal("1234.5")
     assert table.decimal(4, "amount", "ru") == Decimal("1.25")

@@ -21,6 +21,7 @@ from ..models import DeclarationKind, Disclosure, DisclosureStatus, FilingQuery,
 from ..schemas import PaymentLookups, load_payment_lookups, read_payment_upload
 from ..services import SECTIONS, ChecklistItem
 from .display import Names, ProfileView, TotalsView, checklist_detail, input_number, profile_view, totals_view
+from ...lifecycle import Expected
 
 
 # --- whose filing ----------------------------------------------------------------------
@@ -213,10 +214,12 @@ def withdraw(actor: User, year: int, section: str) -> None:
     services.withdraw_declaration(actor, _draft(actor, year), section)
 
 
-def submit(actor: User, year: int, *, name: str, position: str, locale: str) -> Disclosure:
-    """A signatory submits the draft with the attestation shown in ``locale``."""
+def submit(actor: User, year: int, *, name: str, position: str, locale: str, expected: Expected | None = None) -> Disclosure:
+    """A signatory submits the draft with the attestation shown in ``locale``; ``expected``: the revision the
+    signatory reviewed (a draft changed since then is refused, 409)."""
     return services.submit_disclosure(actor, _draft(actor, year), attested_by_name=name,
-                                      attested_by_position=position, attestation_text=attestation_text(locale))
+                                      attested_by_position=position, attestation_text=attestation_text(locale),
+                                      expected=expected)
 
 
 def amend(actor: User, year: int, reason: str) -> Disclosure:

@@ -24,6 +24,7 @@ from ..sections.fields import Rows
 from ..sections.upload import read_section_upload, template_csv
 from .display import Names
 from .filing import _blank_draft, _draft, editing_lookups, filer_company
+from ...lifecycle import Expected
 
 
 def attachment_names(company_id: int, period_id: int | None = None) -> dict[str, str]:
@@ -45,7 +46,8 @@ def view_of(disclosure: Disclosure, spec: SectionSpec, names: Names, *, show_pri
         data = dump_section(spec, row.data if row else None)
     if attachments is None:
         attachments = attachment_names(disclosure.company_id)
-    return section_view(spec, data, names=names, attachments=attachments, show_private=show_private)
+    return section_view(spec, data, names=names, attachments=attachments, show_private=show_private,
+                        item_ids=section_services.stored_item_ids(row))
 
 
 def esg_views(disclosure: Disclosure, names: Names, *, show_private: bool = False) -> list[SectionView]:
@@ -140,34 +142,55 @@ def prepare_form(form: Any, company: Company, period: ReportingPeriod, locale: s
     return form
 
 
-def item_data(actor: User, year: int, key: str, index: int | None) -> dict[str, Any]:
+def item_data(actor: User, year: int, key: str, item_id: str | None) -> dict[str, Any]:
     """A stored item (or the object) to pre-fill the form, private fields included (it is the filer's own)."""
     editing_lookups(actor, year)  # refuses a submitted filing or a closed period
     company = filer_company(actor)
     current = services.latest_filing(actor, company, services.get_period(year))
     if current is None:
-        if index is not None:
+        if item_id is not None:
             raise NotFound()
         return {}
-    return section_services.item_for_form(actor, current, key, index)
+    return section_services.item_for_form(actor, current, key, item_id)
 
 
-def save_item(actor: User, year: int, key: str, index: int | None, item: dict, locale: str) -> int:
-    return section_services.save_item(actor, _draft(actor, year), key, index, item, locale=locale)
+@dataclass(frozen=True)
+class StaleForm:
+    """What a form that came too late shows: the item as saved now (None: it was deleted)."""
+
+    current: Any
+    revision: str
 
 
-def delete_item(actor: User, year: int, key: str, index: int, locale: str) -> None:
-    section_services.delete_item(actor, _draft(actor, year), key, index, locale=locale)
+def stale_form(actor: User, year: int, key: str, item_id: str | None, locale: str) -> StaleForm:
+    """The saved state of the item a stale form was editing, to show next to the user's kept input."""
+    page = section_page(actor, year, key, locale)
+    current = None
+    if not page.spec.many:
+        current = page.view.items[0] if page.view.items else None
+    elif item_id is not None:
+        current = next((item for item in page.view.items if item.item_id == item_id), None)
+    return StaleForm(current=current, revision=page.shown.revision_token)
+
+
+def save_item(actor: User, year: int, key: str, item_id: str | None, item: dict, locale: str,
+              expected: Expected | None = None) -> str | None:
+    return section_services.save_item(actor, _draft(actor, year), key, item_id, item, locale=locale,
+                                      expected=expected)
+
+
+def delete_item(actor: User, year: int, key: str, item_id: str, locale: str, expected: Expected | None = None) -> None:
+    section_services.delete_item(actor, _draft(actor, year), key, item_id, locale=locale, expected=expected)
 
 
 #: carried-over marks that are not ESG sections: the profile and licences, copied from the register
 CONFIRMABLE = ("profile",)
 
 
-def confirm(actor: User, year: int, key: str) -> None:
+def confirm(actor: User, year: int, key: str, expected: Expected | None = None) -> None:
     if key not in CONFIRMABLE:
         section_services.require_spec(key)
-    section_services.confirm_carried_over(actor, _draft(actor, year), key)
+    section_services.confirm_carried_over(actor, _draft(actor, year), key, expected=expected)
 
 
 def _uploadable_spec(key: str) -> SectionSpec:

@@ -42,6 +42,8 @@ class ItemView:
     title: str
     facts: list[tuple[str, str]] = field(default_factory=list)
     tables: list[TableView] = field(default_factory=list)
+    #: the item's stable identifier (list sections of a stored version), which forms address it by
+    item_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class Formatter:
 
 
 def _item_view(spec: SectionSpec, formatter: Formatter, schema: Any, item: Mapping[str, Any], index: int,
+               item_id: str | None,
                show_private: bool) -> ItemView:
     facts: list[tuple[str, str]] = []
     tables: list[TableView] = []
@@ -126,16 +129,20 @@ def _item_view(spec: SectionSpec, formatter: Formatter, schema: Any, item: Mappi
     if spec.derived is not None:
         facts += [(str(label), text) for label, text in spec.derived(item)]
     title = spec.item_title(item) if spec.item_title else ""
-    return ItemView(index, title or f"{index + 1}", facts, tables)
+    return ItemView(index, title or f"{index + 1}", facts, tables, item_id)
 
 
 def section_view(spec: SectionSpec, data: list | dict, *, names: Any = None,
-                 attachments: Mapping[str, str] | None = None, show_private: bool = False) -> SectionView:
-    """The section in the interchange form (``dump_section`` / ``dump_with_private``) as item views."""
+                 attachments: Mapping[str, str] | None = None, show_private: bool = False,
+                 item_ids: list[str] | None = None) -> SectionView:
+    """The section in the interchange form (``dump_section`` / ``dump_with_private``) as item views;
+    ``item_ids`` are the stored items' stable identifiers, in the same order."""
     formatter = Formatter(spec, names, attachments)
     schema = spec.schema()
     if spec.many:
-        items = [_item_view(spec, formatter, schema, item, i, show_private) for i, item in enumerate(data or [])]
+        ids = list(item_ids or [])
+        items = [_item_view(spec, formatter, schema, item, i, ids[i] if i < len(ids) else None, show_private)
+                 for i, item in enumerate(data or [])]
     else:
-        items = [_item_view(spec, formatter, schema, data, 0, show_private)] if data else []
+        items = [_item_view(spec, formatter, schema, data, 0, None, show_private)] if data else []
     return SectionView(spec.key, str(spec.label), items)

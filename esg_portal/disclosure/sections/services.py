@@ -7,6 +7,7 @@ commits once). Saving a section takes away a "nil"/"not applicable" answer for i
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,10 +17,11 @@ from ...accounts.models import User
 from ...errors import NotFound, ValidationError
 from ...extensions import db
 from ...reference.models import Mineral, Region, Site
-from ..models import Attachment, Disclosure, DisclosureSection
-from ..services import require_editable
+from ..models import Attachment, Disclosure, DisclosureSection, new_item_id
+from ..services import begin_edit, require_editable
 from . import SectionSpec, count_items, dump_section, dump_with_private, load_section, spec_for
 from .fields import LoadContext
+from ...lifecycle import Expected
 
 
 def require_spec(key: str) -> SectionSpec:
@@ -64,33 +66,83 @@ def _mark_seen(disclosure: Disclosure, key: str) -> None:
         disclosure.carried_over = [k for k in disclosure.carried_over if k != key] or None
 
 
-def replace_section(actor: User, disclosure: Disclosure, key: str, raw: Any, *, locale: str) -> int:
+def stored_item_ids(row: DisclosureSection | None) -> list[str]:
+    """The stable ids of a stored list section's items (ids are filled in for any item that lacks one)."""
+    if row is None or not isinstance(row.data, list):
+        return []
+    ids = [str(i) for i in (row.item_ids or [])][:len(row.data)]
+    while len(ids) < len(row.data):
+        ids.append(new_item_id(ids))
+    return ids
+
+
+def _item_key(item: Any) -> str:
+    return json.dumps(item, sort_keys=True, default=str)
+
+
+def _matched_ids(row: DisclosureSection | None, data: list) -> list[str]:
+    """Ids for a whole new list (an API body, a file): an item equal to a stored one keeps its id."""
+    if row is None or not isinstance(row.data, list):
+        old: dict[str, list[str]] = {}
+    else:
+        old = {}
+        for item, item_id in zip(row.data, stored_item_ids(row)):
+            old.setdefault(_item_key(item), []).append(item_id)
+    ids: list[str] = []
+    for item in data:
+        kept = old.get(_item_key(item))
+        ids.append(kept.pop(0) if kept else "")
+    taken = set(ids)
+    return [item_id or new_item_id(taken | set(ids)) for item_id in ids]
+
+
+def replace_section(actor: User, disclosure: Disclosure, key: str, raw: Any, *, locale: str,
+                    expected: Expected | None = None) -> int:
     """Replace one ESG section of the draft with ``raw`` (interchange form); returns its number of items.
 
-    An empty list (or object) empties the section: it is "not provided" again.
+    An empty list (or object) empties the section: it is "not provided" again. Items equal to
+    stored ones keep their ids. ``expected``: the revision the writer saw (409 ``stale`` if older).
     """
-    require_editable(actor, disclosure)
-    spec = require_spec(key)
+    begin_edit(actor, disclosure, expected)
+    return _store_section(disclosure, require_spec(key), raw, locale, None)
+
+
+def _store_section(disclosure: Disclosure, spec: SectionSpec, raw: Any, locale: str,
+                   item_ids: list[str] | None) -> int:
     data, private = load_section(spec, raw, load_context(disclosure, locale))
-    row = stored(disclosure, key)
+    row = stored(disclosure, spec.key)
+    ids = None
+    if spec.many and data:
+        ids = item_ids if item_ids is not None else _matched_ids(row, data)
     if not data:
         if row is not None:
             disclosure.sections.remove(row)
     elif row is None:
-        disclosure.sections.append(DisclosureSection(section=key, data=data, restricted=private))
+        disclosure.sections.append(DisclosureSection(section=spec.key, data=data, restricted=private, item_ids=ids))
     else:
-        row.data, row.restricted = data, private
-    _mark_seen(disclosure, key)
+        row.data, row.restricted, row.item_ids = data, private, ids
+    _mark_seen(disclosure, spec.key)
     db.session.flush()
     return count_items(spec, data)
 
 
-def _editable_items(disclosure: Disclosure, spec: SectionSpec) -> list[dict]:
+def _editable_items(disclosure: Disclosure, spec: SectionSpec) -> tuple[list[dict], list[str]]:
+    """The stored items in the interchange form, private fields included, and their ids."""
     row = stored(disclosure, spec.key)
-    return list(dump_with_private(spec, row.data, row.restricted)) if row else []
+    if row is None:
+        return [], []
+    return list(dump_with_private(spec, row.data, row.restricted)), stored_item_ids(row)
 
 
-def item_for_form(actor: User, disclosure: Disclosure, key: str, index: int | None) -> dict:
+def _position(ids: list[str], item_id: str) -> int:
+    try:
+        return ids.index(item_id)
+    except ValueError:
+        raise NotFound(_("This item does not exist any more: somebody may have deleted it. "
+                         "Open the section again.")) from None
+
+
+def item_for_form(actor: User, disclosure: Disclosure, key: str, item_id: str | None) -> dict:
     """One item of a list section (or the object) in the interchange form, private fields included,
     to fill the filer's own edit form; {} for a new item."""
     require_editable(actor, disclosure)
@@ -98,35 +150,36 @@ def item_for_form(actor: User, disclosure: Disclosure, key: str, index: int | No
     if not spec.many:
         row = stored(disclosure, key)
         return dict(dump_with_private(spec, row.data, row.restricted)) if row else {}
-    if index is None:
+    if item_id is None:
         return {}
-    items = _editable_items(disclosure, spec)
-    if not 0 <= index < len(items):
-        raise NotFound()
-    return items[index]
+    items, ids = _editable_items(disclosure, spec)
+    return items[_position(ids, item_id)]
 
 
-def save_item(actor: User, disclosure: Disclosure, key: str, index: int | None, item: dict, *,
-              locale: str) -> int:
-    """Add (``index`` None) or replace one item of a list section; returns the item's index.
+def save_item(actor: User, disclosure: Disclosure, key: str, item_id: str | None, item: dict, *,
+              locale: str, expected: Expected | None = None) -> str | None:
+    """Add (``item_id`` None) or replace one item of a list section; returns the item's id.
 
-    Errors come back with paths inside the item ("commitments.1.due_date"), as a form shows them.
+    ``expected`` is the revision the form was made from: a form older than the last save is
+    refused (409 ``stale``), never written over somebody else's work. Errors come back with
+    paths inside the item ("commitments.1.due_date"), as a form shows them.
     """
-    require_editable(actor, disclosure)
+    begin_edit(actor, disclosure, expected)
     spec = require_spec(key)
     if not spec.many:
-        _within_item(lambda: replace_section(actor, disclosure, key, item, locale=locale), None)
-        return 0
-    items = _editable_items(disclosure, spec)
-    if index is None:
-        index = len(items)
+        _within_item(lambda: _store_section(disclosure, spec, item, locale, None), None)
+        return None
+    items, ids = _editable_items(disclosure, spec)
+    if item_id is None:
+        item_id = new_item_id(ids)
         items.append(item)
-    elif 0 <= index < len(items):
-        items[index] = item
+        ids.append(item_id)
+        index = len(items) - 1
     else:
-        raise NotFound()
-    _within_item(lambda: replace_section(actor, disclosure, key, items, locale=locale), index)
-    return index
+        index = _position(ids, item_id)
+        items[index] = item
+    _within_item(lambda: _store_section(disclosure, spec, items, locale, ids), index)
+    return item_id
 
 
 def _within_item(action, index: int | None) -> None:
@@ -150,19 +203,22 @@ def _within_item(action, index: int | None) -> None:
         raise ValidationError(errors) from None
 
 
-def delete_item(actor: User, disclosure: Disclosure, key: str, index: int, *, locale: str) -> None:
-    require_editable(actor, disclosure)
+def delete_item(actor: User, disclosure: Disclosure, key: str, item_id: str, *, locale: str,
+                expected: Expected | None = None) -> None:
+    """Delete the item with this id (never "the item at this position"): a second click finds it gone."""
+    begin_edit(actor, disclosure, expected)
     spec = require_spec(key)
-    items = _editable_items(disclosure, spec)
-    if not spec.many or not 0 <= index < len(items):
+    if not spec.many:
         raise NotFound()
-    del items[index]
-    replace_section(actor, disclosure, key, items, locale=locale)
+    items, ids = _editable_items(disclosure, spec)
+    index = _position(ids, item_id)
+    del items[index], ids[index]
+    _store_section(disclosure, spec, items, locale, ids)
 
 
-def confirm_carried_over(actor: User, disclosure: Disclosure, key: str) -> None:
+def confirm_carried_over(actor: User, disclosure: Disclosure, key: str, *, expected: Expected | None = None) -> None:
     """The filer confirms a section carried over from last year as still true."""
-    require_editable(actor, disclosure)
+    begin_edit(actor, disclosure, expected)
     if disclosure.carried_over and key in disclosure.carried_over:
         disclosure.carried_over = [k for k in disclosure.carried_over if k != key] or None
     db.session.flush()

@@ -24,7 +24,8 @@ from ...accounts.permissions import require
 from ...audit import utcnow
 from ...disclosure.attachments import file_path
 from ...disclosure.bods import bods_statements
-from ...disclosure.document import canonical_json, iso_utc
+from ...disclosure.document import iso_utc
+from ...lifecycle import canonical_json, lock_row
 from ...disclosure.models import Disclosure, DisclosureStatus
 from ...errors import NotFound, PortalError, ValidationError
 from ...extensions import db
@@ -290,8 +291,9 @@ def publish_release(actor: User, year: int, *, homepage: str = "", now: dt.datet
     """
     require(can_publish(actor))
     period = get_period(year)
-    # one publication of a period at a time (PostgreSQL row lock; SQLite writes one at a time anyway)
-    db.session.refresh(period, with_for_update=True)
+    # one publication of a period at a time (the period row is locked on PostgreSQL, the database on SQLite)
+    lock_row(ReportingPeriod, period.id)
+    db.session.refresh(period)
     live = release_data(period)
     if not live.filings:
         raise NothingToPublish(_("Nothing can be published for %(year)s: no filing has been accepted yet.",
@@ -349,7 +351,8 @@ def import_release(actor: User | None, year: int, result: Any, *, homepage: str 
         raise ImportBlocked({"file": [message]}, message)
     parts = result.parts
     period = _period_for_import(parts, year)
-    db.session.refresh(period, with_for_update=True)
+    lock_row(ReportingPeriod, period.id)
+    db.session.refresh(period)
     data = sdt_parts.data_from_parts(parts)
     data["sources"] = list(result.sources)
     digest = content_hash(data)

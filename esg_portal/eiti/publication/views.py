@@ -6,12 +6,11 @@ file's sha256 and ``Cache-Control: public, max-age=31536000, immutable``; ``late
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ...downloads import content_disposition
 from ...errors import ValidationError
 from ...extensions import db
 from ...forms.eiti import ImportSdtForm, PublishForm
@@ -84,7 +83,7 @@ def release_file(year: int, version: int, name: str):
     release = services.find_release(year, version)
     stored = services.find_file(release, name)
     headers = {"ETag": f'"{stored.sha256}"', "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",
-               "Content-Disposition": f"inline; filename*=UTF-8''{quote(name.rsplit('/', 1)[-1])}"}
+               "Content-Disposition": content_disposition(name.rsplit("/", 1)[-1], inline=True)}
     if stored.sha256 in request.if_none_match:
         return Response(status=304, headers=headers)
     return Response(services.file_content(stored), mimetype=stored.media_type, headers=headers)

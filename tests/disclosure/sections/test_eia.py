@@ -347,8 +347,9 @@ def test_save_item_gives_the_items_own_paths_and_names_a_duplicate(app, filing) 
         actor = db.session.get(User, filing["filer"])
         disclosure = db.session.get(Disclosure, filing["own_disclosure"])
         first = item(project=filing["number"])
-        assert save_item(actor, disclosure, "eia", None, first, locale="en") == 0
+        first_id = save_item(actor, disclosure, "eia", None, first, locale="en")
         db.session.commit()
+        assert disclosure.section_row("eia").item_ids == [first_id]
         broken = copy.deepcopy(first)
         broken["reference_number"] = "14/2024"
         broken["commitments"][1]["due_date"] = None

@@ -290,7 +290,7 @@ def test_a_rule_error_goes_on_its_field(app: Flask) -> None:
 # --- through the section pages ------------------------------------------------------------
 
 def test_a_filer_adds_a_hearing_through_the_page_and_errors_come_back_on_the_rows(app: Flask, world) -> None:
-    from support import login, post_form
+    from support import item_paths, login, post_form
     page = "/disclosures/filing/2025/sections/public_hearings"
     filer = app.test_client()
     login(filer, "filer@test.kg")
@@ -305,7 +305,7 @@ def test_a_filer_adds_a_hearing_through_the_page_and_errors_come_back_on_the_row
     response = post_form(filer, f"{page}/items/new", posted, form_page=f"{page}/items/new")
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     assert "H-2025-01 — 2025-03-12 — Кызыл-Суу" in filer.get(page).get_data(as_text=True)
-    edit = filer.get(f"{page}/items/0").get_data(as_text=True)
+    edit = filer.get(item_paths(filer, page)[0]).get_data(as_text=True)
     assert 'value="Ак-Суу айыл аймагы"' in edit and "Жумушка алуу" in edit
     # a second hearing with the same reference: the list rule answers on the form
     response = post_form(filer, f"{page}/items/new", {**posted, "reference": "h-2025-01"},

@@ -261,7 +261,7 @@ def test_a_rule_error_goes_on_its_field(app: Flask) -> None:
 # --- through the section pages ------------------------------------------------------------
 
 def test_a_filer_adds_an_agreement_through_the_page_and_errors_come_back_on_the_rows(app: Flask, world) -> None:
-    from support import login, post_form
+    from support import item_paths, login, post_form
     page = "/disclosures/filing/2025/sections/social_agreements"
     filer = app.test_client()
     login(filer, "filer@test.kg")
@@ -276,5 +276,5 @@ def test_a_filer_adds_an_agreement_through_the_page_and_errors_come_back_on_the_
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     shown = filer.get(page).get_data(as_text=True)
     assert "Ак-Суу айыл өкмөтү — № СП-14/2024" in shown
-    edit = filer.get(f"{page}/items/0").get_data(as_text=True)
+    edit = filer.get(item_paths(filer, page)[0]).get_data(as_text=True)
     assert 'value="Мектепке көмүр"' in edit and 'value="2024-12-20"' in edit
