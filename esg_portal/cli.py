@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from .disclosure.cli import attachments_group
     from .eiti.cli import reconcile_command
     from .eiti.publication.cli import eiti_group
+    from .notifications.cli import notify_group
     from .reference.cli import reference_group
 
     app.cli.add_command(reference_group)
@@ -41,6 +42,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(attachments_group)
+    app.cli.add_command(notify_group)
 
 
 @click.command("setup-demo")

@@ -10,7 +10,9 @@ import os
 import re
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 SUPPORTED_LOCALES = ("ky", "ru", "en")
 ENVIRONMENTS = ("development", "production", "testing")
@@ -57,6 +59,36 @@ def parse_database_url(name: str, raw: str) -> str:
     if not (url.startswith("sqlite:///") or url.startswith("postgresql+psycopg://")):
         raise ConfigError(f"{name} must be a sqlite:/// or postgresql:// URL; got {raw!r}")
     return url
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where e-mail goes: ``smtp://`` (plain, a local relay), ``smtp+starttls://`` (STARTTLS required)
+    or ``smtps://`` (TLS from the first byte)."""
+
+    host: str
+    port: int
+    security: str
+    username: str | None
+    password: str | None
+
+
+def parse_smtp_url(name: str, raw: str, password: str | None) -> SmtpSettings | None:
+    """``ESG_SMTP_URL`` → settings; empty: no SMTP (messages wait in the outbox for the admin to read)."""
+    text = raw.strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    security = {"smtp": "plain", "smtp+starttls": "starttls", "smtps": "tls"}.get(parts.scheme)
+    if security is None or not parts.hostname:
+        raise ConfigError(f"{name} must look like smtp+starttls://user@mail.example.kg:587 (or smtps://, smtp://); "
+                          f"got {raw!r}")
+    try:
+        port = parts.port or {"plain": 25, "starttls": 587, "tls": 465}[security]
+    except ValueError:
+        raise ConfigError(f"{name} has an invalid port; got {raw!r}") from None
+    return SmtpSettings(parts.hostname, port, security, unquote(parts.username) if parts.username else None,
+                        password or (unquote(parts.password) if parts.password else None))
 
 
 def _secret_key_from_instance(instance_path: str) -> str:
@@ -108,6 +140,10 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     attachments_dir = env.get("ESG_ATTACHMENTS_DIR", "").strip()
     if attachments_dir and not Path(attachments_dir).is_absolute():
         raise ConfigError(f"ESG_ATTACHMENTS_DIR must be an absolute path; got {attachments_dir!r}")
+    smtp = parse_smtp_url("ESG_SMTP_URL", env.get("ESG_SMTP_URL", ""), env.get("ESG_SMTP_PASSWORD") or None)
+    mail_from = env.get("ESG_MAIL_FROM", "EITI portal <no-reply@localhost>").strip()
+    if not re.match(r"^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$", mail_from):
+        raise ConfigError(f"ESG_MAIL_FROM must be an e-mail address, optionally with a name; got {mail_from!r}")
     public_url = env.get("ESG_PUBLIC_URL", "http://127.0.0.1:5000").strip().rstrip("/")
     if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", public_url):
         raise ConfigError(f"ESG_PUBLIC_URL must be an http(s) address such as https://eiti.gov.kg; got {public_url!r}")
@@ -131,6 +167,9 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "ESG_ATTACHMENTS_DIR": attachments_dir,
         #: the public address of the portal, written into published files (SDT links, DCAT URIs)
         "ESG_PUBLIC_URL": public_url,
+        #: e-mail delivery (None: the outbox only, read by the admin at /admin/outbox)
+        "ESG_SMTP": smtp,
+        "ESG_MAIL_FROM": mail_from,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

@@ -14,3 +14,4 @@ from .eiti.models import (  # noqa: F401
     Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus, ReconciliationLine, ReconciliationRun,
 )
 from .eiti.publication.models import Release, ReleaseFile, ReleaseKind  # noqa: F401
+from .notifications.models import Notification, OutboxMessage  # noqa: F401

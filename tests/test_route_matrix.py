@@ -69,6 +69,7 @@ from esg_portal.eiti.models import ReconciliationLine
 from esg_portal.eiti.publication.services import publish_release
 from esg_portal.eiti.runs import run_reconciliation
 from esg_portal.extensions import db
+from esg_portal.notifications.models import Notification
 from esg_portal.receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch
 from esg_portal.reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
@@ -138,7 +139,8 @@ for _kind in ("a_company", "b_company", "a_licence", "b_licence", "a_filer_user"
               "run", "a_position", "b_position", "a_discrepancy_query", "b_discrepancy_query",
               "sts_discrepancy_query", "scs_discrepancy_query", "a_adjustment", "b_adjustment",
               "a_draft_attachment", "b_draft_attachment", "a_sealed_attachment", "b_sealed_attachment",
-              "a_inn", "region_code", "site_code", "chart_page", "chart_id", "static_file"):
+              "a_inn", "region_code", "site_code", "chart_page", "chart_id", "static_file",
+              "a_notification", "b_notification"):
     FILL[_kind] = _record(_kind)
 FILL.update({
     "open_year": lambda ctx: 2025,  # the open period: A and B hold drafts
@@ -894,6 +896,31 @@ ROUTES: dict[str, list[Target]] = {
           "GET   login ok    ok    ok    ok    ok    ok    ok",
           "POST  login ok    ok    ok    ok    ok    ok    ok"),
     ],
+    # every signed-in role has an inbox; a notification is its reader's alone (the assistant of A too)
+    "notifications.inbox": [
+        T("", {},
+          "GET   login ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "notifications.read": [
+        T("A", {"notification_id": "a_notification"},
+          "POST  login ok    404   404   404   404   404   404", mirror=True),
+    ],
+    "notifications.read_all": [
+        T("", {},
+          "POST  login ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "notifications.outbox": [
+        T("", {},
+          "GET   login 403   403   403   403   403   403   ok"),
+    ],
+    "api.list_notifications": [
+        T("", {},
+          "GET   login ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "api.read_notification": [
+        T("A", {"notification_id": "a_notification"},
+          "POST  login ok    404   404   404   404   404   404", mirror=True),
+    ],
     # a token is its owner's alone, not the company's
     "tokens.revoke": [
         T("A", {"token_id": "a_token"},
@@ -1031,6 +1058,11 @@ def seed(app: Flask) -> dict[str, Any]:
             ids.update({f"{side}_position": line.position, f"{side}_discrepancy_query": to_company.id,
                         f"{entity}_discrepancy_query": to_agency.id, f"{side}_adjustment": adjustment.id})
         db.session.commit()
+        # the questions told each company's filers: a notification of A's filer and one of B's
+        for side, who in (("a", "filer"), ("b", "other_filer")):
+            ids[f"{side}_notification"] = db.session.scalars(select(Notification.id).where(
+                Notification.user_id == users[who].id).order_by(Notification.id)).first()
+            assert ids[f"{side}_notification"] is not None, f"{who} was told nothing"
 
         ids.update({"run": run.id, "c_review": review.id, "a_first_owner": _first_item(drafts["a"], "beneficial_owners"),
                     "a_inn": company["a"].inn, "region_code": company["a"].region.code,

@@ -9,6 +9,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..notifications.events import Event
+
+from ..disclosure.schemas import PaymentRowSchema
+from ..receipts.schemas import ReceiptRowSchema
+
 _ref = "#/components/{}/{}".format
 
 
@@ -37,27 +42,6 @@ _MONEY = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "example": "1234
           "description": "Money: a string with exactly 2 decimals, '.' as decimal mark, no grouping. Never a number."}
 _TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", "example": "2026-03-31T09:15:02Z",
          "description": "ISO 8601 UTC to the second with Z."}
-
-#: the §3 payment columns (tests check they are document.PAYMENT_FIELDS)
-_PAYMENT_PROPERTIES: dict[str, Any] = {
-    "revenue_stream": {"type": "string", "example": "ROYALTY",
-                       "description": "Code of the revenue stream (esg_portal/data/reference/revenue_streams.csv)."},
-    "government_entity": {"type": "string", "example": "STS",
-                          "description": "Code of the receiving government entity "
-                                         "(esg_portal/data/reference/government_entities.csv)."},
-    "project": {"type": "string", "example": "KG-0001-AP",
-                "description": "Licence number; required for streams levied per project, else may be blank."},
-    "amount": {**_MONEY, "description": "Period total as a decimal string ('1234.50', '-500.00'); a negative "
-                                        "amount is a refund and needs a comment. JSON numbers are refused."},
-    "currency": {"type": "string", "enum": ["KGS", "USD"]},
-    "paid_in_kind": {"type": "string", "enum": ["yes", "no"]},
-    "in_kind_volume": {"type": "string", "example": "1250.5",
-                       "description": "Decimal string; required when paid_in_kind is yes, blank otherwise."},
-    "in_kind_unit": {"type": "string", "example": "t",
-                     "description": "Unit of the volume; required when paid_in_kind is yes, blank otherwise."},
-    "recipient_locality": {"type": "string", "description": "Aiyl okmotu or town receiving a subnational payment."},
-    "comment": {"type": "string"},
-}
 
 _EXAMPLE_PAYMENT = {"revenue_stream": "ROYALTY", "government_entity": "STS", "project": "", "amount": "1234567.89",
                     "currency": "KGS", "paid_in_kind": "no", "in_kind_volume": "", "in_kind_unit": "",
@@ -135,32 +119,9 @@ _SCHEMAS: dict[str, Any] = {
         "type": "object", "required": ["data"],
         "properties": {"data": {"type": "array", "items": _schema("Period")}},
     },
-    "Payment": {
-        "type": "object", "description": "A company payment of INTERFACES.md §3: one row per (revenue_stream, "
-                                         "government_entity, project, currency, paid_in_kind) holding the period "
-                                         "total. On input, optional fields may be left out; on output every field "
-                                         "is present (blank as \"\").",
-        "required": ["revenue_stream", "government_entity", "amount", "currency", "paid_in_kind"],
-        "additionalProperties": False,
-        "properties": _PAYMENT_PROPERTIES,
-    },
+    "Payment": PaymentRowSchema.json_schema(),
     "PaymentList": {"type": "array", "items": _schema("Payment"), "maxItems": 50000},
-    "Receipt": {
-        "type": "object", "description": "A government receipt of INTERFACES.md §3: one row per company_inn, "
-                                         "revenue_stream, government_entity, project and currency holding the "
-                                         "period total.",
-        "required": ["company_inn", "revenue_stream", "government_entity", "amount", "currency"],
-        "additionalProperties": False,
-        "properties": {
-            "company_inn": {"type": "string", "pattern": "^[0-9]{14}$"},
-            "company_name": {"type": "string", "description": "Needed only for an INN not in the register."},
-            "revenue_stream": {"type": "string"}, "government_entity": {"type": "string"},
-            "project": {"type": "string", "description": "A licence number of that company, or blank."},
-            "amount": {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,2})?$"},
-            "currency": {"type": "string", "enum": ["KGS", "USD"]},
-            "comment": {"type": "string", "description": "Required for a negative amount (a refund)."},
-        },
-    },
+    "Receipt": ReceiptRowSchema.json_schema(),
     "ReceiptList": {"type": "array", "items": _schema("Receipt"), "maxItems": 50000},
     "Licence": {
         "type": "object",
@@ -223,6 +184,22 @@ _SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Notification": {
+        "type": "object", "required": ["id", "event", "created_at", "read", "text", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "event": {"type": "string", "enum": [e.value for e in Event],
+                      "description": "What happened (a question, an answer, an acceptance, a reminder…)."},
+            "created_at": {"type": "string", "format": "date-time", "description": "UTC, to the second, with Z."},
+            "read": {"type": "boolean"},
+            "subject": {"type": "string", "description": "A short title, in the user's language."},
+            "text": {"type": "string", "description": "The sentence, in the user's language."},
+            "url": {"type": "string", "format": "uri", "description": "Where to look at it in the portal."},
+        }},
+    "NotificationList": {
+        "type": "object", "required": ["data", "unread"],
+        "properties": {"data": {"type": "array", "items": _schema("Notification")},
+                       "unread": {"type": "integer", "minimum": 0}}},
     "Lines": {"type": "object", "required": ["lines"],
               "properties": {"lines": {"type": "integer", "minimum": 0,
                                        "description": "Lines the section holds now."}}},
@@ -414,6 +391,26 @@ _PATHS: dict[str, Any] = {
         "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
             "attested_by_name": "Nurlan Asanov", "attested_by_position": "Head of revenue accounting"})},
         "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},
+    }},
+    "/notifications": {"get": {
+        "operationId": "listNotifications", "tags": ["notifications"], "summary": "The user's notifications",
+        "description": "Every signed-in role. Newest first, in the user's language; at most 200 per answer.",
+        "parameters": [
+            {"name": "limit", "in": "query", "required": False,
+             "schema": {"type": "integer", "minimum": 0, "maximum": 200, "default": 50}},
+            {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}}],
+        "responses": {"200": _answer("The notifications and the unread count.", "NotificationList"),
+                      "401": _ref_response("Unauthorized"), "422": _ref_response("Invalid")},
+    }},
+    "/notifications/{notification_id}/read": {"post": {
+        "operationId": "readNotification", "tags": ["notifications"], "summary": "Mark a notification read",
+        "parameters": [{"name": "notification_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "Marked read.", "content": _json(
+                          {"type": "object", "properties": {"id": {"type": "integer"}, "read": {"type": "boolean"}}},
+                          {"id": 7, "read": True})},
+                      "401": _ref_response("Unauthorized"),
+                      "404": {"description": "No such notification of this user.",
+                              "content": _json(_schema("Error"))}},
     }},
     "/openapi.json": {"get": {
         "operationId": "getOpenApi", "tags": ["meta"], "summary": "This document",

@@ -11,8 +11,9 @@ from ..accounts.permissions import scope_disclosures, scope_receipt_batches
 from ..audit import utcnow
 from ..companies.models import Company
 from ..disclosure import review
-from ..disclosure.models import Disclosure, DisclosureStatus
+from ..disclosure.models import Disclosure, DisclosureStatus, QueryStatus
 from ..extensions import db
+from ..i18n import display_timezone
 from ..receipts.models import ReceiptBatch
 from ..reference.models import PeriodStatus, ReportingPeriod
 
@@ -24,6 +25,12 @@ class FilingRow:
     period: ReportingPeriod
     disclosure: Disclosure | None
     is_overdue: bool
+    #: the latest version that was submitted (beside a draft amendment it is what stands)
+    submitted: Disclosure | None = None
+    #: whole days until the deadline in Bishkek (0: today; None: no deadline, closed, or already filed)
+    days_left: int | None = None
+    #: questions of the secretariat on the submitted version still waiting for the company's answer
+    open_questions: int = 0
 
 
 def periods_newest_first() -> list[ReportingPeriod]:
@@ -40,18 +47,34 @@ def latest_disclosures(actor: User, period_ids: list[int]) -> dict[tuple[int, in
 
 
 def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
-    """The filer's company: each period, its filing status and deadline."""
+    """The filer's company: each period, its filing status and deadline, what stands, what waits."""
     now = now or utcnow()
     periods = [p for p in periods_newest_first() if p.status is not PeriodStatus.PLANNED]
     latest = latest_disclosures(actor, [p.id for p in periods])
+    submitted = _latest_submitted(actor, [p.id for p in periods])
     rows = []
     for period in periods:
         disclosure = latest.get((actor.company_id, period.id))
-        unsent = disclosure is None or disclosure.status is DisclosureStatus.DRAFT
+        filed = submitted.get((actor.company_id, period.id))
+        unsent = filed is None
         deadline = period.filing_deadline_at
         overdue = bool(unsent and period.status is PeriodStatus.OPEN and deadline and deadline < now)
-        rows.append(FilingRow(period, disclosure, overdue))
+        days_left = None
+        if unsent and period.status is PeriodStatus.OPEN and deadline and not overdue:
+            zone = display_timezone()
+            days_left = (deadline.astimezone(zone).date() - now.astimezone(zone).date()).days
+        questions = sum(1 for q in filed.queries if q.status is QueryStatus.OPEN) if filed is not None else 0
+        rows.append(FilingRow(period, disclosure, overdue, filed, days_left, questions))
     return rows
+
+
+def _latest_submitted(actor: User, period_ids: list[int]) -> dict[tuple[int, int], Disclosure]:
+    stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids),
+                                                             Disclosure.status != DisclosureStatus.DRAFT))
+    latest: dict[tuple[int, int], Disclosure] = {}
+    for disclosure in db.session.scalars(stmt.order_by(Disclosure.version)):
+        latest[(disclosure.company_id, disclosure.period_id)] = disclosure
+    return latest
 
 
 def officer_batches(actor: User) -> list[tuple[ReportingPeriod, ReceiptBatch | None]]:

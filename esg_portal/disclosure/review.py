@@ -17,6 +17,9 @@ from ..extensions import db
 from ..i18n import display_timezone
 from ..reference.models import PeriodStatus, ReportingPeriod
 from ..tabular.safe import csv_bytes
+from ..notifications import Event, notify
+from ..notifications.services import company_filers, path_for, secretariat
+from ..tabular._text import shorten
 from . import workflow
 from .document import iso_utc, profile_object
 from .models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
@@ -198,7 +201,14 @@ def raise_query(actor: User, disclosure: Disclosure, question: str,
     db.session.add(query)
     workflow.transition(disclosure, workflow.Action.QUERY)
     db.session.flush()
+    notify(Event.FILING_QUERY, company_filers(disclosure.company_id), _filing_facts(disclosure, question=question),
+           path_for("disclosure.filing", year=disclosure.period.year, _anchor="queries"))
     return query
+
+
+def _filing_facts(disclosure: Disclosure, **more) -> dict:
+    return {"year": disclosure.period.year, "version": disclosure.version, "company": disclosure.company.legal_name,
+            **{key: shorten(value or "", 300) for key, value in more.items()}}
 
 
 def get_query(actor: User, query_id: int) -> FilingQuery:
@@ -223,6 +233,8 @@ def answer_query(actor: User, query: FilingQuery, answer: str) -> FilingQuery:
             q.status is QueryStatus.OPEN for q in disclosure.queries):
         workflow.transition(disclosure, workflow.Action.ANSWER)
     db.session.flush()
+    notify(Event.FILING_ANSWER, secretariat(), _filing_facts(disclosure, answer=query.answer),
+           path_for("review.filing", disclosure_id=disclosure.id))
     return query
 
 
@@ -240,4 +252,6 @@ def accept_disclosure(actor: User, disclosure: Disclosure) -> Disclosure:
         if query.status is QueryStatus.ANSWERED:
             query.status = QueryStatus.CLOSED
     db.session.flush()
+    notify(Event.FILING_ACCEPTED, company_filers(disclosure.company_id), _filing_facts(disclosure),
+           path_for("disclosure.show", disclosure_id=disclosure.id))
     return disclosure

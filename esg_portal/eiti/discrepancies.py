@@ -31,10 +31,13 @@ from ..companies.models import Company, License
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from ..extensions import db
 from ..i18n import current_locale, localized_name
-from ..money import MoneyError, to_minor
+from ..money import MoneyError, format_plain, to_minor
+from ..notifications import Event, notify
+from ..notifications.services import agency_officers, company_filers, path_for, secretariat, three_names
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 from ..reference.periods import get_period
 from ..tabular import NumberError, number_error_message, parse_decimal
+from ..tabular._text import shorten
 from .models import (AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus,
                      ReconciliationLine, ReconciliationRun)
 from .reconciliation import REASON_CODES, SIDES
@@ -260,7 +263,29 @@ def raise_query(actor: User, run: ReconciliationRun, position: int, addressed_to
         query.agency_id = _agency_addressee(names.entity, line).id
     db.session.add(query)
     db.session.flush()
+    notify(Event.DISCREPANCY_QUERY, _addressees(query), _query_facts(query, question=question),
+           path_for("discrepancies.query", discrepancy_query_id=query.id))
     return query
+
+
+def _addressees(query: DiscrepancyQuery) -> list[User]:
+    """The users of the company or agency a query is addressed to."""
+    if query.company_id is not None:
+        return company_filers(query.company_id)
+    return agency_officers(query.agency_id) if query.agency_id is not None else []
+
+
+def _line_text(query: DiscrepancyQuery | Adjustment) -> str:
+    """The line a query or adjustment is about, in codes every language reads: INN, stream, entity, project."""
+    parts = [query.company_inn, query.revenue_stream, query.government_entity, query.project]
+    return " · ".join(part for part in parts if part)
+
+
+def _query_facts(query: DiscrepancyQuery, **more) -> dict:
+    who = query.company.legal_name if query.company is not None else (
+        three_names(query.agency) if query.agency is not None else "")
+    return {"year": query.period.year, "line": _line_text(query), "who": who,
+            **{key: shorten(value or "", 300) for key, value in more.items()}}
 
 
 def answer_query(actor: User, query: DiscrepancyQuery, answer: str) -> DiscrepancyQuery:
@@ -275,6 +300,8 @@ def answer_query(actor: User, query: DiscrepancyQuery, answer: str) -> Discrepan
     query.answered_by_id, query.answered_at = actor.id, utcnow()
     query.status = DiscrepancyQueryStatus.ANSWERED
     db.session.flush()
+    notify(Event.DISCREPANCY_ANSWER, secretariat(), _query_facts(query, answer=query.answer),
+           path_for("discrepancies.query", discrepancy_query_id=query.id))
     return query
 
 
@@ -329,7 +356,17 @@ def propose_adjustment(actor: User, query: DiscrepancyQuery, side: str, amount: 
         line_key(query)
     db.session.add(adjustment)
     db.session.flush()
+    # the other side is told: a proposal of the secretariat goes to the addressee, the addressee's to the secretariat
+    told = _addressees(query) if can_manage_discrepancies(actor) else secretariat()
+    who = actor.full_name if can_manage_discrepancies(actor) else _query_facts(query)["who"]
+    notify(Event.ADJUSTMENT_PROPOSED, told, {**_query_facts(query), "who": who,
+                                             "amount": _money_text(adjustment)},
+           path_for("discrepancies.query", discrepancy_query_id=query.id))
     return adjustment
+
+
+def _money_text(adjustment: Adjustment) -> str:
+    return f"{format_plain(adjustment.amount_minor, adjustment.currency)} {adjustment.currency}"
 
 
 def decide_adjustment(actor: User, adjustment: Adjustment, accept: bool, comment: str | None = None) -> Adjustment:
@@ -342,6 +379,11 @@ def decide_adjustment(actor: User, adjustment: Adjustment, accept: bool, comment
     adjustment.status = AdjustmentStatus.ACCEPTED if accept else AdjustmentStatus.REJECTED
     adjustment.decided_by_id, adjustment.decided_at = actor.id, utcnow()
     db.session.flush()
+    if adjustment.query is not None:
+        notify(Event.ADJUSTMENT_DECIDED, _addressees(adjustment.query),
+               {**_query_facts(adjustment.query), "amount": _money_text(adjustment),
+                "decision": "accepted" if accept else "rejected"},
+               path_for("discrepancies.query", discrepancy_query_id=adjustment.query.id))
     return adjustment
 
 

@@ -1,45 +1,34 @@
 """Government receipt rows of INTERFACES.md §3 → ``ReceiptInput``: one set of rules for form, upload and API.
 
-Reading, numbers and errors come from ``esg_portal.tabular``; the INN rule from
-``companies.rules``. Every problem is collected as a ``RowError`` and the whole batch is
-refused at once (all-or-nothing). An unknown INN with a name becomes an unregistered
-company when the batch is saved (``services.replace_receipts``), not here.
+``ReceiptRowSchema`` declares the columns with the cell kinds of ``esg_portal.rows`` (the INN
+rule from ``companies.rules``) and the rules between them; the same schema gives the API
+document its ``Receipt``. An unknown INN with a name becomes an unregistered company when
+the batch is saved (``services.replace_receipts``), not here.
 """
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError as ShapeError
+from marshmallow import validates_schema
 from sqlalchemy import select
 
 from ..companies.models import Company, License
-from ..companies.rules import RuleViolation, clean_inn, clean_text
+from ..companies.rules import RuleViolation, clean_inn
 from ..extensions import db
 from ..money import to_minor
 from ..reference.models import GovernmentEntity, RevenueStream
-from ..tabular import (NumberError, RowError, TooLarge, UploadRejected, number_error_message,
-                       parse_decimal, read_checked_table)
+from ..rows import CURRENCIES as CURRENCIES  # for the forms and templates
+from ..rows import (ROW_CONTEXT, Amount, Cell, Code, CodeLookups, Currency, RowSchema, Text, check_rows,
+                    find_code, json_rows, read_rows, refund_needs_comment)
 from ..tabular._text import shorten
-from ..tabular.reader import DEFAULT_MAX_ROWS
-from ..validation import text_problem, visible
 
-#: the §3 columns in template order
-RECEIPT_COLUMNS = ("company_inn", "company_name", "revenue_stream", "government_entity", "project", "amount",
-                   "currency", "comment")
-REQUIRED_COLUMNS = frozenset({"company_inn", "revenue_stream", "government_entity", "amount", "currency"})
-OPTIONAL_COLUMNS = frozenset(RECEIPT_COLUMNS) - REQUIRED_COLUMNS
-CURRENCIES = ("KGS", "USD")
 MAX_NAME_LENGTH = 255
-#: the columns that may hold tabs and line breaks (validation.text_problem)
-MULTILINE_COLUMNS = frozenset({"comment"})
 MAX_COMMENT_LENGTH = 2000
-_STRICT_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
-_COLUMN_ORDER = {name: position for position, name in enumerate(RECEIPT_COLUMNS)}
 
 
 @dataclass(frozen=True)
@@ -62,7 +51,7 @@ class ReceiptInput:
 
 
 @dataclass
-class ReceiptLookups:
+class ReceiptLookups(CodeLookups):
     """What an agency's receipt rows may name: active streams, the agency itself, companies and their licences."""
 
     streams: dict[str, RevenueStream]
@@ -70,18 +59,23 @@ class ReceiptLookups:
     companies: dict[str, Company]
     licences: dict[int, dict[str, License]]
 
+    @property
+    def entities(self) -> dict[str, GovernmentEntity]:
+        """The one entity an officer may name: their own agency."""
+        return {self.agency.code: self.agency}
+
     def stream(self, code: str) -> RevenueStream | None:
-        found = self.streams.get(code)
-        if found is None:
-            found = next((s for c, s in self.streams.items() if c.casefold() == code.casefold()), None)
-        return found
+        return self.find("streams", code)
 
     def licence(self, company_id: int, number: str) -> License | None:
-        own = self.licences.get(company_id, {})
-        found = own.get(number)
-        if found is None:
-            found = next((lic for n, lic in own.items() if n.casefold() == number.casefold()), None)
-        return found
+        return find_code(self.licences.get(company_id, {}), number)
+
+    def company(self, inn: Any) -> Company | None:
+        """The registered company of an INN cell as given; None when unknown or not a valid INN."""
+        try:
+            return self.companies.get(clean_inn(inn)) if isinstance(inn, str) else None
+        except RuleViolation:
+            return None
 
 
 def load_receipt_lookups(agency: GovernmentEntity) -> ReceiptLookups:
@@ -95,207 +89,120 @@ def load_receipt_lookups(agency: GovernmentEntity) -> ReceiptLookups:
                           licences=licences)
 
 
-def _value_text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
+def _clean_inn(value: str | int) -> str:
     try:
-        text = json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        text = repr(value)
-    return shorten(text, 80)
+        return clean_inn(value)
+    except RuleViolation as violation:
+        raise ShapeError(str(violation)) from None
 
 
-def _codes(records: Iterable[str]) -> str:
-    return ", ".join(records) or "—"
+class _Inn(Cell):
+    """A company's 14-digit INN, as text: a number (JSON, or a numeric XLSX cell) has lost its leading zeros."""
+
+    def read(self, text: str, row: Mapping[str, Any]) -> str:
+        # clean_inn refuses any int, whatever its digits
+        return _clean_inn(0 if self.name in ROW_CONTEXT.get().numeric else text)
+
+    def not_text(self, value: Any) -> str:
+        return _clean_inn(value) if isinstance(value, int) and not isinstance(value, bool) else super().not_text(value)
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": "^[0-9]{14}$"}
 
 
-def _check_row(number: int, raw: Any, *, locale: str, lookups: ReceiptLookups, numeric: set[str], strict: bool,
-               errors: list[RowError]) -> tuple[tuple | None, ReceiptInput | None]:
-    row_errors: list[RowError] = []
-    if not isinstance(raw, Mapping):
-        errors.append(RowError(number, None, _value_text(raw), _(
-            "Each receipt must be an object with the columns %(columns)s.", columns=", ".join(RECEIPT_COLUMNS))))
-        return None, None
-    values: dict[str, str] = {}
-    for column, value in raw.items():
-        if column not in _COLUMN_ORDER:
-            row_errors.append(RowError(number, shorten(str(column)), _value_text(value), _(
-                "“%(column)s” is not a receipt column. Remove it; the columns are: %(allowed)s.",
-                column=shorten(str(column)), allowed=", ".join(RECEIPT_COLUMNS))))
-        elif value is None:
-            values[column] = ""
-        elif isinstance(value, str):
-            problem = text_problem(value.strip(), column, multiline=column in MULTILINE_COLUMNS)
-            if problem:
-                row_errors.append(RowError(number, column, shorten(visible(value), 80), problem))
-            values[column] = value.strip()
-        elif column == "company_inn" and isinstance(value, int) and not isinstance(value, bool):
-            numeric = numeric | {"company_inn"}
-            values[column] = str(value)
-        else:
-            row_errors.append(RowError(number, column, _value_text(value), _(
-                "“%(column)s” must be text (a JSON string in quotes), not %(value)s.", column=column,
-                value=_value_text(value))))
-    bad = {e.column for e in row_errors}
+class _CompanyLicence(Cell):
+    """A licence of the row's own company (the one its company_inn names), by number; None when blank."""
 
-    def fail(column: str, message: str) -> None:
-        row_errors.append(RowError(number, column, values.get(column, ""), message))
-
-    def usable(column: str) -> bool:
-        return column not in bad
-
-    inn = company = None
-    name = None
-    if usable("company_name"):
-        try:
-            name = clean_text(values.get("company_name"), max_length=MAX_NAME_LENGTH)
-        except RuleViolation as violation:
-            fail("company_name", str(violation))
-    if usable("company_inn"):
-        text = values.get("company_inn", "")
-        try:
-            if "company_inn" in numeric:
-                try:
-                    as_int = int(Decimal(text))
-                except (InvalidOperation, ValueError):
-                    as_int = 0
-                clean_inn(as_int)  # a number lost its leading zeros: always refused
-            inn = clean_inn(text)
-        except RuleViolation as violation:
-            fail("company_inn", str(violation))
-        else:
-            company = lookups.companies.get(inn)
-            if company is None and not name and usable("company_name"):
-                fail("company_inn", _("No company with the INN %(inn)s is in the register. Enter its name in "
-                                      "“company_name” so that it is added as an unregistered company.", inn=inn))
-
-    stream = None
-    if usable("revenue_stream"):
-        code = values.get("revenue_stream", "")
-        if not code:
-            fail("revenue_stream", _("Enter the revenue stream code, for example ROYALTY. The codes are: "
-                                     "%(codes)s.", codes=_codes(lookups.streams)))
-        elif (stream := lookups.stream(code)) is None:
-            fail("revenue_stream", _("“%(value)s” is not a revenue stream code. Use one of: %(codes)s.",
-                                     value=shorten(code), codes=_codes(lookups.streams)))
-
-    entity_ok = False
-    if usable("government_entity"):
-        code = values.get("government_entity", "")
-        if code.casefold() == lookups.agency.code.casefold():
-            entity_ok = True
-        elif not code:
-            fail("government_entity", _("Enter the code of your agency: %(code)s.", code=lookups.agency.code))
-        else:
-            fail("government_entity", _("“%(value)s” is not your agency. You may only report receipts of your "
-                                         "own agency: write %(code)s.", value=shorten(code),
-                                         code=lookups.agency.code))
-
-    licence = None
-    project_ok = usable("project")
-    if project_ok and (number_text := values.get("project", "")):
-        licence = lookups.licence(company.id, number_text) if company is not None else None
+    def read(self, text: str, row: Mapping[str, Any]) -> License | None:
+        if not text:
+            return None
+        lookups = ROW_CONTEXT.get().lookups
+        company = lookups.company(row.get("company_inn"))
+        licence = lookups.licence(company.id, text) if company is not None else None
         if licence is None:
-            project_ok = False
-            fail("project", _("“%(value)s” is not a licence of the company with this INN. Enter the licence "
-                              "number exactly as on the licence, or leave “project” blank.",
-                              value=shorten(number_text)))
+            raise self.fail("unknown", value=shorten(text))
+        return licence
 
-    amount = None
-    if usable("amount"):
-        text = values.get("amount", "")
-        try:
-            amount = parse_decimal(text, "en" if ("amount" in numeric or strict) else locale)
-            if strict and not _STRICT_DECIMAL.fullmatch(text):
-                raise NumberError("not_a_number", {"value": text, "strict": True})
-        except NumberError as error:
-            amount = None
-            if error.code == "empty":
-                fail("amount", _("Enter the total received in the period, for example 1234567.89 (a negative "
-                                 "amount is a refund)."))
-            elif error.params.get("strict"):
-                fail("amount", _("“%(value)s”: in JSON, amounts are decimal strings with a point and no grouping, "
-                                 "e.g. \"1234.50\" or \"-500.00\".", value=shorten(text)))
-            else:
-                fail("amount", number_error_message(error))
 
-    currency = None
-    if usable("currency"):
-        text = values.get("currency", "")
-        if text.upper() in CURRENCIES:
-            currency = text.upper()
-        elif not text:
-            fail("currency", _("Enter the currency of the receipt: KGS or USD."))
-        else:
-            fail("currency", _("“%(value)s” is not an accepted currency. Write KGS or USD.", value=shorten(text)))
+class ReceiptRowSchema(RowSchema):
+    """One §3 receipt row: a period total per company_inn × stream × the officer's agency × project × currency."""
 
-    comment = None
-    if usable("comment"):
-        try:
-            comment = clean_text(values.get("comment"), max_length=MAX_COMMENT_LENGTH)
-        except RuleViolation as violation:
-            fail("comment", str(violation))
-        else:
-            if amount is not None and amount < 0 and not comment:
-                fail("comment", _("A negative amount (%(amount)s) is a refund and needs a comment: say what was "
-                                  "refunded and why.", amount=f"{amount:f}"))
+    description = ("A government receipt of INTERFACES.md §3: one row per company_inn, revenue_stream, "
+                   "government_entity, project and currency holding the period total.")
+    key_columns = ("company_inn", "revenue_stream", "government_entity", "project", "currency")
+    not_an_object = _l("Each receipt must be an object with the columns %(columns)s.")
+    unknown_column = _l("“%(column)s” is not a receipt column. Remove it; the columns are: %(allowed)s.")
+    duplicate = _l("This row is a duplicate of row %(row)d: the same company_inn, revenue_stream, government_entity, "
+                   "project and currency. Each combination takes one row with the period total: add the amounts up "
+                   "in row %(row)d and delete this row.")
+    not_a_list = _l("Send the receipts as a JSON list of objects, one per row, with the columns %(columns)s and "
+                    "amounts as decimal strings; send [] for no receipts.")
+    too_many = _l("The list has more than %(limit)s receipt rows, the most one request may hold.")
 
-    key = None
-    if inn is not None and stream is not None and entity_ok and project_ok and currency is not None:
-        key = (inn, stream.id, licence.id if licence is not None else None, currency)
-    errors.extend(sorted(row_errors, key=lambda e: _COLUMN_ORDER.get(e.column or "", -1)))
-    if row_errors or key is None or amount is None:
-        return key, None
-    return key, ReceiptInput(
-        company_inn=inn, company_id=company.id if company is not None else None,
-        company_name=None if company is not None else name, revenue_stream_id=stream.id,
-        license_id=licence.id if licence is not None else None, amount_minor=to_minor(amount, currency),
-        currency=currency, comment=comment)
+    company_inn = _Inn(required=True)
+    company_name = Text(max_length=MAX_NAME_LENGTH, metadata={
+        "description": "Needed only for an INN not in the register."})
+    revenue_stream = Code("streams", required=True, error_messages={
+        "blank": _l("Enter the revenue stream code, for example ROYALTY. The codes are: %(codes)s."),
+        "unknown": _l("“%(value)s” is not a revenue stream code. Use one of: %(codes)s.")})
+    government_entity = Code("entities", required=True, codes_param="code", error_messages={
+        "blank": _l("Enter the code of your agency: %(code)s."),
+        "unknown": _l("“%(value)s” is not your agency. You may only report receipts of your own agency: write "
+                      "%(code)s.")}, metadata={"description": "The code of the officer's own agency."})
+    project = _CompanyLicence(error_messages={
+        "unknown": _l("“%(value)s” is not a licence of the company with this INN. Enter the licence number exactly "
+                      "as on the licence, or leave “project” blank.")}, metadata={
+        "description": "A licence number of that company, or blank."})
+    amount = Amount(required=True, error_messages={
+        "blank": _l("Enter the total received in the period, for example 1234567.89 (a negative amount is a "
+                    "refund).")})
+    currency = Currency(required=True, error_messages={
+        "blank": _l("Enter the currency of the receipt: KGS or USD."),
+        "invalid": _l("“%(value)s” is not an accepted currency. Write KGS or USD.")})
+    comment = Text(max_length=MAX_COMMENT_LENGTH, metadata={
+        "description": "Required for a negative amount (a refund)."})
+
+    _refund_needs_comment = refund_needs_comment()
+
+    @validates_schema(skip_on_field_errors=False)
+    def _unknown_company_needs_its_name(self, data: dict, **kwargs: Any) -> None:
+        inn = data.get("company_inn")
+        if (inn is not None and inn not in ROW_CONTEXT.get().lookups.companies and "company_name" in data
+                and not data["company_name"]):
+            raise ShapeError(_("No company with the INN %(inn)s is in the register. Enter its name in "
+                               "“company_name” so that it is added as an unregistered company.", inn=inn),
+                             "company_inn")
+
+    def make(self, data: dict[str, Any]) -> ReceiptInput:
+        company, licence = ROW_CONTEXT.get().lookups.companies.get(data["company_inn"]), data["project"]
+        return ReceiptInput(
+            company_inn=data["company_inn"], company_id=company.id if company is not None else None,
+            company_name=None if company is not None else data["company_name"],
+            revenue_stream_id=data["revenue_stream"].id, license_id=licence.id if licence is not None else None,
+            amount_minor=to_minor(data["amount"], data["currency"]), currency=data["currency"],
+            comment=data["comment"])
+
+
+_SCHEMA = ReceiptRowSchema()
+#: the §3 columns in template order
+RECEIPT_COLUMNS = ReceiptRowSchema.columns()
+REQUIRED_COLUMNS = ReceiptRowSchema.required_columns()
+OPTIONAL_COLUMNS = frozenset(RECEIPT_COLUMNS) - REQUIRED_COLUMNS
 
 
 def parse_receipt_rows(rows: list, *, row_numbers: list[int] | None, locale: str, lookups: ReceiptLookups,
                        numeric_cells: Iterable[tuple[int, str]] = frozenset(),
                        json_input: bool = False) -> list[ReceiptInput]:
     """Check rows against every §3 receipt rule; return ReceiptInputs or raise UploadRejected listing every error."""
-    if row_numbers is None:
-        row_numbers = list(range(1, len(rows) + 1))
-    numeric_cells = set(numeric_cells)
-    errors: list[RowError] = []
-    receipts: list[ReceiptInput] = []
-    first_row_of: dict[tuple, int] = {}
-    for index, (number, raw) in enumerate(zip(row_numbers, rows)):
-        numeric = {column for (i, column) in numeric_cells if i == index}
-        key, receipt = _check_row(number, raw, locale=locale, lookups=lookups, numeric=numeric,
-                                  strict=json_input, errors=errors)
-        if key is not None:
-            first = first_row_of.setdefault(key, number)
-            if first != number:
-                receipt = None
-                errors.append(RowError(number, "company_inn", str(key[0]), _(
-                    "This row is a duplicate of row %(row)d: the same company_inn, revenue_stream, "
-                    "government_entity, project and currency. Each combination takes one row with the period "
-                    "total: add the amounts up in row %(row)d and delete this row.", row=first)))
-        if receipt is not None:
-            receipts.append(receipt)
-    if errors:
-        raise UploadRejected(errors)
-    return receipts
+    return check_rows(_SCHEMA, rows, row_numbers=row_numbers, locale=locale, lookups=lookups,
+                      numeric_cells=numeric_cells, strict=json_input)
 
 
 def read_receipt_upload(data: bytes, filename: str, *, locale: str, lookups: ReceiptLookups) -> list[ReceiptInput]:
     """A CSV or XLSX receipts upload → ReceiptInputs; raises UploadRejected (422) or TooLarge (413)."""
-    table = read_checked_table(data, filename, set(REQUIRED_COLUMNS), set(OPTIONAL_COLUMNS))
-    return parse_receipt_rows(table.rows, row_numbers=table.row_numbers, locale=locale, lookups=lookups,
-                              numeric_cells=table.numeric_cells)
+    return read_rows(_SCHEMA, data, filename, locale=locale, lookups=lookups)
 
 
 def receipt_rows_from_json(body: Any, *, locale: str, lookups: ReceiptLookups) -> list[ReceiptInput]:
     """The API's JSON list of §3 receipt objects → ReceiptInputs; errors carry row = list index + 1."""
-    if not isinstance(body, list):
-        raise UploadRejected([RowError(None, None, None, _(
-            "Send the receipts as a JSON list of objects, one per row, with the columns %(columns)s and amounts "
-            "as decimal strings; send [] for no receipts.", columns=", ".join(RECEIPT_COLUMNS)))])
-    if len(body) > DEFAULT_MAX_ROWS:
-        raise TooLarge(_("The list has more than %(limit)s receipt rows, the most one request may hold.",
-                         limit=f"{DEFAULT_MAX_ROWS:,}".replace(",", " ")))
-    return parse_receipt_rows(body, row_numbers=None, locale=locale, lookups=lookups, json_input=True)
+    return json_rows(_SCHEMA, body, locale=locale, lookups=lookups)

@@ -23,6 +23,8 @@ from ..money import format_plain
 from ..reference.models import GovernmentEntity, ReportingPeriod
 from ..reference.periods import PeriodClosed, PeriodNotFound, get_period, require_open  # noqa: F401 (re-exported)
 from ..lifecycle import Expected, Lifecycle, Words, canonical_sha256
+from ..notifications import Event, notify
+from ..notifications.services import path_for, secretariat, three_names
 from .models import BatchStatus, GovernmentReceipt, ReceiptBatch
 from .schemas import ReceiptInput
 
@@ -256,8 +258,13 @@ def submit_batch(actor: User, batch: ReceiptBatch, attested_by_name: str, attest
                             required=_("Enter the position of the person attesting the receipts."))
     if errors:
         raise ValidationError(errors.errors)
-    return BATCHES.submit(batch, actor, name=name, position=position, attestation_text=attestation_text, now=now,
-                          seal=_seal, expected=expected)
+    submitted = BATCHES.submit(batch, actor, name=name, position=position, attestation_text=attestation_text,
+                               now=now, seal=_seal, expected=expected)
+    notify(Event.RECEIPTS_SUBMITTED, secretariat(),
+           {"agency": three_names(batch.agency), "year": batch.period.year, "version": batch.version,
+            "count": len(batch.receipts)},
+           path_for("receipts.show", batch_id=batch.id))
+    return submitted
 
 
 def start_correction(actor: User, agency: GovernmentEntity, period: ReportingPeriod, reason: str) -> ReceiptBatch:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from marshmallow import ValidationError as ShapeError
@@ -15,6 +16,7 @@ from esg_portal.disclosure.schemas import (PAYMENT_COLUMNS, PaymentLookups, Paym
                                            parse_payment_rows, payment_rows_from_json)
 from esg_portal.extensions import db
 from esg_portal.reference.models import GovernmentEntity, RevenueStream
+from esg_portal.rows import row_context
 from esg_portal.tabular import TooLarge, UploadRejected
 
 OWN_LICENCES = ("KG-0001-AP", "KG-0002-AE")
@@ -100,12 +102,29 @@ def test_inactive_stream_and_entity_are_unknown(app, ids, errors, reference_muta
         (1, "revenue_stream", "FINES"), (1, "government_entity", "MOF")]
 
 
-def test_schema_refuses_unknown_columns_and_non_text_values():
+def test_schema_loads_typed_values_and_refuses_unknown_columns_and_non_text_values(app, ids):
     schema = PaymentRowSchema()
-    assert schema.load(row(comment=None)) == {**row(), "comment": None}
-    with pytest.raises(ShapeError) as caught:
-        schema.load({**row(), "amount": 12.5, "note": "x"})
+    with app.test_request_context("/?lang=en"), row_context(lookups=load_payment_lookups(ids["own"])):
+        loaded = schema.load(row(comment=None))
+        assert (loaded["revenue_stream"].code, loaded["project"], loaded["amount"], loaded["paid_in_kind"],
+                loaded["comment"]) == ("CIT", None, Decimal("100.00"), False, None)
+        assert set(loaded) == set(PAYMENT_COLUMNS)  # a missing optional column is blank
+        with pytest.raises(ShapeError) as caught:
+            schema.load({**row(), "amount": 12.5, "note": "x"})
     assert set(caught.value.messages) == {"amount", "note"}
+
+
+def test_the_json_schema_of_a_row_comes_from_the_schema():
+    document = PaymentRowSchema.json_schema()
+    assert list(document["properties"]) == list(PAYMENT_COLUMNS) and document["additionalProperties"] is False
+    assert document["required"] == ["revenue_stream", "government_entity", "amount", "currency", "paid_in_kind"]
+    assert document["properties"]["currency"]["enum"] == ["KGS", "USD"]
+    assert document["properties"]["paid_in_kind"]["enum"] == ["yes", "no"]
+    assert re.fullmatch(document["properties"]["amount"]["pattern"], "-500.50")
+    assert not re.fullmatch(document["properties"]["amount"]["pattern"], "1.234")
+    assert not re.fullmatch(document["properties"]["in_kind_volume"]["pattern"], "-1")
+    assert document["properties"]["comment"] == {"type": "string", "maxLength": 2000, "nullable": True,
+                                                 "description": "Required for a negative amount (a refund)."}
 
 
 # -- valid rows ------------------------------------------------------------------------------------
@@ -251,6 +270,12 @@ def test_volume_and_unit_only_for_payments_in_kind(errors):
     assert [(e["column"], e["value"]) for e in found] == [("in_kind_volume", "5"), ("in_kind_unit", "t")]
     assert "only for payments in kind" in found[0]["message"]
 
+
+
+def test_a_malformed_volume_on_a_payment_in_money_gets_both_messages(errors):
+    found = errors([row(in_kind_volume="five")])
+    assert [(e["column"], e["value"]) for e in found] == [("in_kind_volume", "five"), ("in_kind_volume", "five")]
+    assert "is not a number" in found[0]["message"] and "only for payments in kind" in found[1]["message"]
 
 @pytest.mark.parametrize("text, expected", [
     ("-5", "cannot be negative"), ("1.1234567", "at most 6 are allowed"), ("five", "is not a number"),

@@ -76,6 +76,6 @@ def test_signed_in_users_and_flashed_messages_are_never_served_from_the_store(de
 
 def _token(client) -> str:
     import re
-    html = client.get("/account").get_data(as_text=True)
+    html = client.get("/").get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     return match.group(1) if match else ""

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from esg_portal.extensions import db
-from esg_portal.receipts.schemas import load_receipt_lookups, parse_receipt_rows, receipt_rows_from_json
+from esg_portal.receipts.schemas import (RECEIPT_COLUMNS, ReceiptRowSchema, load_receipt_lookups, parse_receipt_rows,
+                                        receipt_rows_from_json)
 from esg_portal.reference.models import GovernmentEntity
 from esg_portal.tabular import UploadRejected
 
@@ -108,3 +109,33 @@ def test_json_amounts_are_strict(app, ids):
         with pytest.raises(UploadRejected):
             receipt_rows_from_json({"x": 1}, locale="en", lookups=lookups)
         assert len(receipt_rows_from_json([row(amount="1000.00")], locale="en", lookups=lookups)) == 1
+
+
+def test_json_shape_errors_name_the_column(app, ids):
+    with app.test_request_context("/?lang=en"):
+        agency = db.session.scalar(select(GovernmentEntity).where(GovernmentEntity.code == "STS"))
+        with pytest.raises(UploadRejected) as caught:
+            receipt_rows_from_json([{**row(), "company_inn": 1234567890123, "amount": 10.5, "note": "x"}, "STS"],
+                                   locale="en", lookups=load_receipt_lookups(agency))
+    found = caught.value.as_dicts()
+    assert [(e["row"], e["column"], e["value"]) for e in found] == [
+        (1, "company_inn", "1234567890123"), (1, "amount", "10.5"), (1, "note", "x"), (2, None, "STS")]
+    assert found[0]["message"].startswith("The INN must be text, not a number")
+    assert found[1]["message"].startswith('Amounts are decimal strings, e.g. "1234.50"')
+    assert found[2]["message"].startswith("“note” is not a receipt column")
+    assert found[3]["message"].startswith("Each receipt must be an object")
+
+
+def test_a_duplicate_of_an_unknown_company_without_a_name_reports_both(errors):
+    found = errors([row(company_inn=UNKNOWN_INN), row(company_inn=UNKNOWN_INN, amount="5.00")])
+    assert [(e["row"], e["column"]) for e in found] == [(1, "company_inn"), (2, "company_inn"), (2, "company_inn")]
+    assert "row 1" in found[2]["message"]
+
+
+def test_the_json_schema_of_a_row_comes_from_the_schema():
+    document = ReceiptRowSchema.json_schema()
+    assert tuple(document["properties"]) == RECEIPT_COLUMNS and document["additionalProperties"] is False
+    assert document["required"] == ["company_inn", "revenue_stream", "government_entity", "amount", "currency"]
+    assert document["properties"]["company_inn"]["pattern"] == "^[0-9]{14}$"
+    assert document["properties"]["currency"]["enum"] == ["KGS", "USD"]
+    assert document["properties"]["amount"]["pattern"] == "^-?[0-9]+(\\.[0-9]{1,2})?$"

@@ -26,6 +26,8 @@ from ...disclosure.attachments import file_path
 from ...disclosure.bods import bods_statements
 from ...disclosure.document import iso_utc
 from ...lifecycle import canonical_json, lock_row
+from ...notifications import Event, notify
+from ...notifications.services import company_filers, every_officer, path_for, secretariat
 from ...disclosure.models import Disclosure, DisclosureStatus
 from ...errors import NotFound, PortalError, ValidationError
 from ...extensions import db
@@ -309,8 +311,12 @@ def publish_release(actor: User, year: int, *, homepage: str = "", now: dt.datet
     files = build_files(live.data, parts, version=version, published_at=published_at,
                         previous=_previous_data(period), bods=_bods(live.filings, published_at.date()),
                         attachments=_attachments(live), homepage=homepage)
-    return _store(period, version, ReleaseKind.PUBLISHED, files, content_sha256=digest, actor=actor,
-                  published_at=published_at)
+    release = _store(period, version, ReleaseKind.PUBLISHED, files, content_sha256=digest, actor=actor,
+                     published_at=published_at)
+    told = [user for filing in live.filings for user in company_filers(filing.company_id)]
+    notify(Event.RELEASE_PUBLISHED, [*secretariat(), *told, *every_officer()], {"year": year, "version": version},
+           path_for("publication.release_index", year=year, version=version))
+    return release
 
 
 # --- import of historic EITI data -----------------------------------------------------------------
