@@ -59,5 +59,11 @@ def label(value: object) -> str:
     return str(LABELS.get(key, key))
 
 
+def section_label(key: str) -> str:
+    """The name of a section of the filing document for people (never its key)."""
+    from .disclosure.pages.labels import SECTION_LABELS
+    return str(SECTION_LABELS.get(key, key.replace("_", " ").capitalize()))
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(role_label=label, status_label=label, label=label)
+    app.jinja_env.globals.update(role_label=label, status_label=label, label=label, section_label=section_label)

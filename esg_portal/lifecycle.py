@@ -274,6 +274,22 @@ class Lifecycle:
         db.session.flush()
         return document
 
+    def discard(self, document: Any) -> Any:
+        """Delete a draft revision (version 2 and later): the version before it stays in force, unchanged.
+
+        Version 1 is the document itself and is not discarded (its sections are emptied instead).
+        The rows go through the session, so the audit trail records every deletion. Returns the
+        version in force.
+        """
+        self.lock(document)
+        self.require_draft(document)
+        if document.version <= 1:
+            raise InvalidTransition(code="nothing_to_discard")
+        owner_id = getattr(document, self.owner_column)
+        db.session.delete(document)
+        db.session.flush()
+        return self.latest(owner_id, document.period_id)
+
     def start_revision(self, owner_id: int, period_id: int, *, revisable: Iterable[Any] | None,
                        make_next: Callable[[Any], Any]) -> Any:
         """Open version n + 1 as a draft made by ``make_next(latest)``; refused while a draft is open.

@@ -200,9 +200,9 @@ def test_every_page_is_reachable_and_has_the_language_switch(app: Flask, site) -
         if response.status_code != expected:
             failures.append(f"{who} {path}: {response.status_code}, expected {expected}")
             continue
-        page = _Page(response.get_data(as_text=True))
         if not response.content_type.startswith("text/html"):
-            continue  # a published file reached from the downloads page
+            continue  # a file reached by a link (published data, a download): not a page
+        page = _Page(response.get_data(as_text=True))
         if who == "visitor":
             # visitors switch by a link: a public page then needs no session (and can be cached)
             body = response.get_data(as_text=True)
@@ -233,6 +233,8 @@ def test_every_page_is_reachable_and_has_the_language_switch(app: Flask, site) -
 def test_no_page_loads_anything_from_another_site(app: Flask, site) -> None:
     failures, assets = [], set()
     for who, path, response in _every_page(app, site):
+        if not response.content_type.startswith("text/html"):
+            continue  # a download loads nothing
         page = _Page(response.get_data(as_text=True))
         for tag, url in page.assets:
             assets.add(url)

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.permissions import can_manage_accounts, can_manage_agencies, can_manage_companies, require
-from ..audit import AuditEvent
 from ..companies import rules
 from ..companies.models import Company
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..reference.models import GovernmentEntity
+from . import audit_trail
 
 AGENCY_LEVELS = ("national", "subnational")
 #: agency types as in government_entities.csv (EITI SDT Part 3 wording); shown through labels.py
@@ -116,7 +116,21 @@ def update_agency(actor: User, agency: GovernmentEntity, *, name_ky: str, name_r
     return agency
 
 
-def recent_audit_events(actor: User, limit: int = 200) -> list[AuditEvent]:
-    """The latest changes, newest first."""
+def list_audit_tables(actor: User) -> list[tuple[str, str]]:
+    """The kinds of record the audit trail holds (table name, readable name), for its filter."""
     require(can_manage_accounts(actor))
-    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+    return audit_trail.table_choices()
+
+
+def audit_trail_page(actor: User, filters: audit_trail.AuditFilters,
+                     page: audit_trail.PageRef = None) -> audit_trail.AuditPage:
+    """One page (``audit_trail.PER_PAGE`` events, newest first) of the changes matching ``filters``."""
+    require(can_manage_accounts(actor))
+    return audit_trail.audit_page(actor, filters, page)
+
+
+def export_audit_trail(actor: User, filters: audit_trail.AuditFilters) -> audit_trail.AuditExport:
+    """The changes matching ``filters`` as a streamed CSV, one row per changed field (at most
+    ``audit_trail.MAX_CSV_EVENTS`` events, the newest)."""
+    require(can_manage_accounts(actor))
+    return audit_trail.audit_export(filters)

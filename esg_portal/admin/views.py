@@ -4,18 +4,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import services as account_services
 from ..accounts.permissions import is_admin, require
 from ..companies import services as company_services
+from ..downloads import content_disposition
 from ..errors import ValidationError
 from ..extensions import db
+from ..forms import form_status
 from ..forms.admin import (AGENCY_LEVEL_LABELS, AdminForm, AgencyEditForm, AgencyForm, CompanyForm, LicenceForm,
                            UserEditForm, UserForm)
 from . import services
+from .audit_trail import AuditFilterForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -149,4 +152,35 @@ def edit_agency(agency_id: int):
 
 @bp.route("/audit")
 def audit_log():
-    return render_template("admin/audit.html", events=services.recent_audit_events(current_user))
+    """The trail, filtered (query arguments) and paged; filters in error are shown at their fields (422)."""
+    form = AuditFilterForm(request.args, tables=services.list_audit_tables(current_user))
+    page = services.audit_trail_page(current_user, form.filters(), form.page_ref()) if form.validate() else None
+    return render_template("admin/audit.html", form=form, page=page), form_status(form)
+
+
+def _with_app_context(app, chunks):
+    """Stream ``chunks``, each made in an application context of its own that is popped before the chunk
+    is handed on: no context outlives a chunk, however the body is read or abandoned
+    (``stream_with_context`` keeps the request's contexts until the whole body is consumed)."""
+    iterator = iter(chunks)
+    while True:
+        with app.app_context():
+            try:
+                chunk = next(iterator)
+            except StopIteration:
+                return
+        yield chunk
+
+
+@bp.route("/audit.csv")
+def audit_csv():
+    """Every event matching the filters as CSV, streamed (at most ``MAX_CSV_EVENTS``, the newest)."""
+    form = AuditFilterForm(request.args, tables=services.list_audit_tables(current_user))
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, page=None), form_status(form)
+    export = services.export_audit_trail(current_user, form.filters())
+    return Response(_with_app_context(current_app._get_current_object(), export.chunks), mimetype="text/csv",
+                    headers={
+        "Content-Disposition": content_disposition(export.filename), "Cache-Control": "no-store",
+        "X-Audit-Events": str(min(export.total, export.cap)),
+        "X-Audit-Capped": "true" if export.is_capped else "false"})

@@ -208,6 +208,16 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {"attested_by_name": {"type": "string", "maxLength": 255},
                        "attested_by_position": {"type": "string", "maxLength": 255}},
     },
+    "FilingSubmitRequest": {
+        "type": "object", "required": ["attested_by_name", "attested_by_position"], "additionalProperties": False,
+        "properties": {"attested_by_name": {"type": "string", "maxLength": 255},
+                       "attested_by_position": {"type": "string", "maxLength": 255},
+                       "confirm_carried_over": {
+                           "type": "string", "example": "beneficial_owners,social_agreements",
+                           "description": "Sections copied from last year's filing that nobody has confirmed or "
+                                          "edited yet, confirmed as still true (comma-separated keys). Without "
+                                          "them such a draft is refused with 422 naming the sections."}},
+    },
     "Submission": {
         "type": "object", "required": ["version", "submitted_at", "sha256"],
         "properties": {"version": {"type": "integer"}, "submitted_at": _TIME,
@@ -347,7 +357,7 @@ _PATHS: dict[str, Any] = {
                                 "attestation in the user's language is stored with the version. Empty sections "
                                 "are submitted as not provided.",
         "parameters": [_YEAR, _IF_MATCH],
-        "requestBody": {"required": True, "content": _json(_schema("SubmitRequest"), {
+        "requestBody": {"required": True, "content": _json(_schema("FilingSubmitRequest"), {
             "attested_by_name": "Aibek Toktogulov", "attested_by_position": "Chief accountant"})},
         "responses": {"200": _answer("The submitted version.", "Submission"), **_JSON_WRITE_ERRORS},
     }},

@@ -141,10 +141,12 @@ def submit_filing(actor: User, year: int, body: Body, *, locale: str, now: dt.da
         raise PermissionDenied(_("Only a signatory of the company may submit its filing. Ask the portal "
                                  "administrator to mark the person who attests the filing as signatory."))
     draft = _draft_to_submit(actor, company, period)
-    values = body.fields(("attested_by_name", "attested_by_position"))
+    values = body.fields(("attested_by_name", "attested_by_position", "confirm_carried_over"))
+    confirmed = [key.strip() for key in values["confirm_carried_over"].split(",") if key.strip()]
     return filings.submit_disclosure(actor, draft, attested_by_name=values["attested_by_name"],
                                      attested_by_position=values["attested_by_position"],
-                                     attestation_text=attestation_text(locale), now=now, expected=expected)
+                                     attestation_text=attestation_text(locale), now=now, expected=expected,
+                                     confirm_carried_over=confirmed)
 
 
 def amend_filing(actor: User, year: int, body: Body) -> Disclosure:

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..i18n import display_timezone
 from ..receipts.models import ReceiptBatch
 from ..reference.models import PeriodStatus, ReportingPeriod
+from .tasks import tasks_for
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,12 @@ def admin_counts(actor: User) -> dict[str, int]:
 
 
 def dashboard_for(actor: User) -> dict:
-    """Everything the dashboard template needs, by role."""
+    """Everything the dashboard template needs, by role: first of all what waits for the actor."""
+    tasks = {"tasks": tasks_for(actor)}
     if actor.role is Role.COMPANY_FILER:
-        return {"rows": filer_rows(actor), "company": actor.company}
+        return {**tasks, "rows": filer_rows(actor), "company": actor.company}
     if actor.role is Role.AGENCY_OFFICER:
-        return {"batches": officer_batches(actor), "agency": actor.agency}
+        return {**tasks, "batches": officer_batches(actor), "agency": actor.agency}
     if actor.role is Role.SECRETARIAT:
-        return {"overview": secretariat_overview(actor), "reviews": review_counts(actor)}
-    return {"counts": admin_counts(actor), "overview": secretariat_overview(actor)}
+        return {**tasks, "overview": secretariat_overview(actor), "reviews": review_counts(actor)}
+    return {**tasks, "counts": admin_counts(actor), "overview": secretariat_overview(actor)}

@@ -53,6 +53,9 @@ class Disclosure(VersionedDocument, Audited, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: sections copied from last year's filing and not yet confirmed by the filer (e.g. ["beneficial_owners"])
     carried_over: Mapped[list | None] = mapped_column(JSON)
+    #: how each section carried over from last year was checked: "confirmed" (the filer confirmed it),
+    #: "edited" (the filer saved it) or "at_submission" (confirmed on the submit page); the reviewer reads it
+    carried_over_review: Mapped[dict | None] = mapped_column(JSON)
 
     company: Mapped[Company] = relationship()
     period: Mapped[ReportingPeriod] = relationship()

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..accounts.models import User
 from ..accounts.permissions import can_edit_disclosure, can_submit_disclosure, can_view_disclosure, is_filer_of, require
@@ -28,7 +29,7 @@ from . import workflow
 from .carry_over import carry_over
 from .document import filing_sha256, profile_object
 from .inputs import PaymentInput
-from .models import DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
+from .models import Attachment, DeclarationKind, Disclosure, DisclosureSection, DisclosureStatus, PaymentLine, SectionDeclaration
 from .snapshot import register_snapshot
 from ..lifecycle import Expected
 
@@ -332,12 +333,24 @@ def seal_version(disclosure: Disclosure) -> None:
     disclosure.register_snapshot = register_snapshot(disclosure)
 
 
+def record_carried_over_check(disclosure: Disclosure, section: str, how: str) -> None:
+    """Note how a section carried over from last year was checked (the reviewer is shown it)."""
+    disclosure.carried_over_review = {**(disclosure.carried_over_review or {}), section: how}
+
+
+def unconfirmed_carried_over(disclosure: Disclosure) -> list[str]:
+    """Sections copied from last year that the filer has neither confirmed nor edited yet."""
+    return list(disclosure.carried_over or [])
+
+
 def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: str, attested_by_position: str,
                       attestation_text: str, now: dt.datetime | None = None,
-                      expected: Expected | None = None) -> Disclosure:
+                      expected: Expected | None = None, confirm_carried_over: Iterable[str] = ()) -> Disclosure:
     """A signatory attests and submits the draft; earlier versions become superseded.
 
-    Of parallel submissions of one draft exactly one succeeds; the others answer 409 (``lifecycle``).
+    Sections carried over from last year and not yet checked must be confirmed now
+    (``confirm_carried_over``): what was never looked at is not submitted as if it had been. Of
+    parallel submissions of one draft exactly one succeeds; the others answer 409 (``lifecycle``).
     """
     if not is_filer_of(actor, disclosure.company_id):
         raise NotFound()
@@ -350,10 +363,25 @@ def submit_disclosure(actor: User, disclosure: Disclosure, *, attested_by_name: 
                         required=_("Enter the full name of the person attesting the filing."))
     position = errors.check("attested_by_position", clean_text, attested_by_position, max_length=255,
                             required=_("Enter the position of the person attesting the filing."))
+    pending = [section for section in unconfirmed_carried_over(disclosure) if section not in set(confirm_carried_over)]
+    if pending:
+        from .pages.labels import SECTION_LABELS  # the pages import this module
+        errors.errors["confirm_carried_over"] = [_(
+            "Check what was copied from last year's filing and confirm that it is still true: %(sections)s.",
+            sections=", ".join(str(SECTION_LABELS.get(section, section)) for section in pending))]
     if errors:
         raise ValidationError(errors.errors)
+
+    def confirm_and_seal(version: Disclosure) -> None:
+        # read again under the submission's lock: what was still unchecked is confirmed now
+        for section in unconfirmed_carried_over(version):
+            record_carried_over_check(version, section, "at_submission")
+        version.carried_over = None
+        seal_version(version)
+
     return workflow.FILINGS.submit(disclosure, actor, name=name, position=position,
-                                   attestation_text=attestation_text, now=now, seal=seal_version, expected=expected)
+                                   attestation_text=attestation_text, now=now, seal=confirm_and_seal,
+                                   expected=expected)
 
 
 def _check_reason(reason: str) -> str:
@@ -391,6 +419,19 @@ def start_amendment(actor: User, company: Company, period: ReportingPeriod, reas
 
     return workflow.FILINGS.start_revision(company.id, period.id, revisable=workflow.AMENDABLE,
                                            make_next=next_version)
+
+
+def discard_amendment(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:
+    """Throw away the open draft amendment; the last submitted version stays in force (returned)."""
+    require(is_filer_of(actor, company.id))
+    require_open(period)
+    draft = latest_version(company.id, period.id)
+    if draft is None or draft.status is not DisclosureStatus.DRAFT or draft.version <= 1:
+        raise InvalidTransition(_("There is no draft amendment to discard."), code="nothing_to_discard")
+    require(can_edit_disclosure(actor, draft))
+    # attachments uploaded meanwhile stay with the company and the period; they only lose the draft's id
+    db.session.execute(update(Attachment).where(Attachment.disclosure_id == draft.id).values(disclosure_id=None))
+    return workflow.FILINGS.discard(draft)
 
 
 def count_versions(company_id: int, period_id: int) -> int:

@@ -12,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..i18n import localized_name
-from ..tabular.safe import Alignment, Font, append_row, put_cell, reopen_workbook, workbook_bytes
-from ..tabular.writer import HELP_LANGUAGES, HELP_SHEET, csv_template, xlsx_template
+from ..tabular.safe import reopen_workbook, workbook_bytes
+from ..tabular.template_sheets import CURRENCY_NAMES, UPLOAD_NOTES, add_code_names_sheet, add_help_notes, \
+    in_each_language
+from ..tabular.writer import HELP_LANGUAGES, csv_template, xlsx_template
 from .schemas import CODE_NAMES_SHEET, CURRENCIES, MAX_COMMENT_LENGTH, MAX_LOCALITY_LENGTH, MAX_UNIT_LENGTH, \
     MAX_VOLUME_DECIMALS, NO, PAYMENT_COLUMNS, YES, PaymentLookups
 
@@ -47,16 +49,9 @@ COLUMN_HELP = {
 NOTES = (
     _l("One row per combination of revenue_stream, government_entity, project, currency and paid_in_kind, holding "
        "the total for the reporting period. A repeated combination is refused."),
-    _l("Fill in the “data” sheet and upload this workbook, or save the “data” sheet as CSV UTF-8. Kyrgyz text "
-       "needs CSV UTF-8 or XLSX: the older Windows-1251 encoding (“CSV (comma delimited)” in Excel) cannot hold "
-       "the letters ң, ө and ү."),
-    _l("An upload is all or nothing: if any row has an error, nothing is saved and every error is listed with its "
-       "row and column."),
+    *UPLOAD_NOTES,
 )
-CURRENCY_NAMES = {"KGS": _l("Kyrgyz som"), "USD": _l("US dollar")}
 IN_KIND_NAMES = {YES: _l("paid in kind (in goods, for example metal)"), NO: _l("paid in money")}
-_BOLD = Font(bold=True)
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def payments_template_csv() -> bytes:
@@ -65,15 +60,10 @@ def payments_template_csv() -> bytes:
 
 
 def _in_each_language(text) -> dict[str, str]:
-    """A lazy message in en, ru and ky at once (the help sheet shows all three side by side)."""
-    params = {"sheet": CODE_NAMES_SHEET, "decimals": MAX_VOLUME_DECIMALS, "unit": MAX_UNIT_LENGTH,
-              "locality": MAX_LOCALITY_LENGTH, "comment": MAX_COMMENT_LENGTH}
-    texts = {}
-    for code, _title in HELP_LANGUAGES:
-        with force_locale(code):
-            message = str(text)
-            texts[code] = message % params if "%(" in message else message
-    return texts
+    """A lazy message in en, ru and ky at once, with the payments template's parameters."""
+    return in_each_language(text, {"sheet": CODE_NAMES_SHEET, "decimals": MAX_VOLUME_DECIMALS,
+                                   "unit": MAX_UNIT_LENGTH, "locality": MAX_LOCALITY_LENGTH,
+                                   "comment": MAX_COMMENT_LENGTH})
 
 
 def _code_lists(lookups: PaymentLookups, locale: str) -> dict[str, list[tuple[str, str]]]:
@@ -114,30 +104,8 @@ def payments_template_xlsx(lookups: PaymentLookups, locale: str) -> bytes:
         lists = _code_lists(lookups, locale)
     base = xlsx_template(columns, help_rows=help_rows, lists=lists, text_columns={"project"})
     workbook = reopen_workbook(base)
-
-    help_sheet = workbook[HELP_SHEET]
-    notes = [_in_each_language(note) for note in NOTES]
-    # above the column descriptions, where a reader starts; one blank row separates them
-    help_sheet.insert_rows(2, len(notes) + 1)
-    for row, texts in enumerate(notes, start=2):
-        put_cell(help_sheet, row, 1, "*").font = _BOLD
-        for position, (language, _title) in enumerate(HELP_LANGUAGES, start=2):
-            put_cell(help_sheet, row, position, texts[language]).alignment = _WRAP
-    for row in help_sheet.iter_rows(min_row=len(notes) + 3, min_col=2, max_col=len(HELP_LANGUAGES) + 1):
-        for cell in row:
-            cell.alignment = _WRAP
-
-    # visible, unlike the writer's code lists: filers need to read what each code means
-    names = workbook.create_sheet(CODE_NAMES_SHEET, index=workbook.sheetnames.index(HELP_SHEET) + 1)
+    add_help_notes(workbook, [_in_each_language(note) for note in NOTES])
     with force_locale(locale):
-        append_row(names, ["column", "code", *(title for _code, title in HELP_LANGUAGES),
-                           _("Levied per project"), _("Usually paid to")])
-        for row in _code_names_rows(lookups):
-            append_row(names, row)
-    for cell in names[1]:
-        cell.font = _BOLD
-    names.freeze_panes = "C2"
-    for letter, width in zip("ABCDEFG", (20, 18, 45, 45, 45, 18, 18)):
-        names.column_dimensions[letter].width = width
-
+        add_code_names_sheet(workbook, CODE_NAMES_SHEET, [_("Levied per project"), _("Usually paid to")],
+                             _code_names_rows(lookups), widths=(20, 18, 45, 45, 45, 18, 18))
     return workbook_bytes(workbook)

@@ -188,11 +188,16 @@ def submit(year: int):
         require(page.actor_is_signatory)
     language = form.language.data if form.language.data in SUPPORTED_LOCALES else current_locale()
     revision = request.form.get("revision", "") if form.is_submitted() else getattr(page.current, "revision_token", "")
+    form.confirm_carried_over.choices = [(key, pages.SECTION_LABELS.get(key, key)) for key in page.unconfirmed]
     if form.validate_on_submit() and (disclosure := attempt(form, lambda: pages.submit(
             current_user, year, name=form.attested_by_name.data, position=form.attested_by_position.data,
-            locale=language, expected=parse_revision(revision)))):
+            locale=language, expected=parse_revision(revision),
+            confirm_carried_over=form.confirm_carried_over.data))):
         flash(_("Version %(version)d was submitted on %(time)s. SHA-256: %(sha256)s", version=disclosure.version,
                 time=format_deadline(disclosure.submitted_at), sha256=disclosure.sha256), "success")
+        flash(_("What happens next: the EITI secretariat reviews the filing. If it asks a question you are told in "
+                "your notifications and by e-mail, and you answer on the filing page; when the filing is accepted "
+                "you are told too. It is published with the next release of the EITI data."), "info")
         return redirect(url_for(".show", disclosure_id=disclosure.id))
     return render_template("disclosure/submit.html", page=page, form=form, revision=revision,
                            attestation=attestation_text(language)), form_status(form)
@@ -209,6 +214,21 @@ def amend(year: int):
                 "submit it.", version=draft.version, previous=draft.version - 1), "success")
         return redirect(url_for(".filing", year=year))
     return render_template("disclosure/amend.html", page=page, form=form), 422 if form.errors else 200
+
+
+@bp.route("/filing/<int:year>/discard", methods=["GET", "POST"])
+@login_required
+def discard(year: int):
+    """Asks first (a page that works without JavaScript), then throws the draft amendment away."""
+    page = pages.filing_page(current_user, year, current_locale())
+    form = FlaskForm()
+    if form.validate_on_submit():
+        standing = pages.discard(current_user, year)
+        db.session.commit()
+        flash(_("The draft amendment was discarded. Version %(version)d stays in force.",
+                version=standing.version), "success")
+        return redirect(url_for(".filing", year=year))
+    return render_template("disclosure/discard.html", page=page, form=form)
 
 
 @bp.route("/queries/<int:query_id>/answer", methods=["POST"])

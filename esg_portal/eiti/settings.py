@@ -7,6 +7,7 @@ uploads, so a rate or a floor is never a float.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -149,6 +150,35 @@ def set_stream_setting(actor: User, year: int, stream_code: str, *, locale: str,
     setting.floor_minor = to_minor(amount or Decimal(0), "KGS")
     db.session.flush()
     return setting
+
+
+class StreamSettingsRejected(ValidationError):
+    """Some rows of the streams table break the rules: nothing is saved; ``rows`` holds each row's
+    ``{field: [messages]}`` by stream code (``errors`` the same, flattened to ``CODE.field``)."""
+
+    def __init__(self, rows: dict[str, dict[str, list[str]]]):
+        super().__init__({f"{code}.{field}": messages for code, fields in rows.items()
+                          for field, messages in fields.items()})
+        self.rows = rows
+
+
+def set_stream_settings(actor: User, year: int, rows: Mapping[str, Mapping[str, str | None]], *,
+                        locale: str) -> list[PeriodStreamSetting]:
+    """Every row of the streams table at once, all or nothing: each row is checked by ``set_stream_setting``
+    and every row's errors are collected; if any row is refused, ``StreamSettingsRejected`` says why and
+    the caller rolls back the rows already written (one unit of work)."""
+    require(can_manage_period_settings(actor))
+    _period(year)
+    saved, refused = [], {}
+    for code, values in rows.items():
+        try:
+            saved.append(set_stream_setting(actor, year, code, locale=locale, inclusion=values.get("inclusion") or "",
+                                            margin_pct=values.get("margin_pct"), floor=values.get("floor")))
+        except ValidationError as error:
+            refused[code] = error.errors
+    if refused:
+        raise StreamSettingsRejected(refused)
+    return saved
 
 
 def set_scope_override(actor: User, year: int, *, company_id: int, is_in_scope: bool, reason: str,

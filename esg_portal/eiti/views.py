@@ -6,15 +6,25 @@ from wtforms.fields.choices import SelectChoice
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms.eiti import PeriodForm, ScopeOverrideForm, StreamSettingForm
+from ..forms.eiti import PeriodForm, ScopeOverrideForm, StreamSettingForm, StreamSettingsForm
 from ..i18n import current_locale
 from . import settings
 
 bp = Blueprint("eiti", __name__, url_prefix="/eiti")
 
 
+def _streams_form(data: settings.PeriodSettings, posted: StreamSettingsForm | None = None) -> StreamSettingsForm:
+    """The streams table's form: the posted rows as typed (with their errors), every other row as stored."""
+    form = posted or StreamSettingsForm(formdata=None)
+    for row in data.streams:
+        if form.entry(row.stream.code) is None:
+            form.streams.append_entry({"code": row.stream.code, "inclusion": row.inclusion.value,
+                                       "margin_pct": str(row.margin_pct), "floor": str(row.floor)})
+    return form
+
+
 def _page(year: int, period_form: PeriodForm | None = None, scope_form: ScopeOverrideForm | None = None,
-          failed_stream: tuple[str, StreamSettingForm] | None = None, status: int = 200):
+          streams_form: StreamSettingsForm | None = None, status: int = 200):
     data = settings.get_settings(current_user, year)
     period = data.period
     local_deadline = period.filing_deadline_at.astimezone(settings.BISHKEK) if period.filing_deadline_at else None
@@ -27,7 +37,7 @@ def _page(year: int, period_form: PeriodForm | None = None, scope_form: ScopeOve
     scope_form = scope_form or ScopeOverrideForm()
     scope_form.company_id.choices = _company_choices(data.companies)
     return render_template("eiti/settings.html", data=data, period_form=period_form, scope_form=scope_form,
-                           failed_stream=failed_stream, StreamSettingForm=StreamSettingForm), status
+                           streams_form=_streams_form(data, streams_form)), status
 
 
 @bp.route("/<int:year>/settings")
@@ -58,9 +68,25 @@ def save_period(year: int):
     return _page(year, period_form=form, status=422)
 
 
+@bp.route("/<int:year>/settings/streams", methods=["POST"])
+@login_required
+def save_streams(year: int):
+    """Every stream row at once, all or nothing: a refused row keeps every row's input, each error at its field."""
+    form = StreamSettingsForm()
+    if form.validate_on_submit():
+        try:
+            settings.set_stream_settings(current_user, year, form.rows(), locale=current_locale())
+            return _saved("#streams", year)
+        except settings.StreamSettingsRejected as error:
+            db.session.rollback()  # the rows written before the refused one
+            form.add_row_errors(error.rows)
+    return _page(year, streams_form=form, status=422)
+
+
 @bp.route("/<int:year>/settings/streams/<stream_code>", methods=["POST"])
 @login_required
 def save_stream(year: int, stream_code: str):
+    """One stream's row (the form of earlier pages, and scripts); the page now saves all rows at once."""
     form = StreamSettingForm()
     if form.validate_on_submit():
         try:
@@ -70,7 +96,12 @@ def save_stream(year: int, stream_code: str):
             return _saved("#streams", year)
         except ValidationError as error:
             _apply(form, error)
-    return _page(year, failed_stream=(stream_code, form), status=422)
+    table = StreamSettingsForm(formdata=None, data={"streams": [{
+        "code": stream_code, "inclusion": form.inclusion.data, "margin_pct": form.margin_pct.data,
+        "floor": form.floor.data}]})
+    table.add_row_errors({stream_code: {name: list(form[name].errors) for name in ("inclusion", "margin_pct", "floor")
+                                        if form[name].errors}})
+    return _page(year, streams_form=table, status=422)
 
 
 @bp.route("/<int:year>/settings/scope", methods=["POST"])

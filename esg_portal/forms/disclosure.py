@@ -12,7 +12,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
@@ -156,6 +157,11 @@ class AttestationForm(PortalForm):
                            validators=[DataRequired(_l("Tick the box to give the attestation."))])
     #: the language of the attestation the signatory read, so the stored text is the text shown
     language = HiddenField()
+    #: sections copied from last year that nobody has checked yet: each must be ticked as still true
+    #: (choices set by the view; the service says which are missing)
+    confirm_carried_over = SelectMultipleField(_l("Copied from last year's filing and still true"), choices=[],
+                                               validate_choice=False, widget=ListWidget(prefix_label=False),
+                                               option_widget=CheckboxInput())
 
 
 class AmendmentForm(PortalForm):

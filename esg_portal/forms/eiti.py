@@ -1,7 +1,8 @@
 """Forms of the secretariat's period settings."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField, \
+    TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -29,6 +30,57 @@ class StreamSettingForm(PortalForm):
                             choices=[SelectChoice(code, text) for code, text in INCLUSION_LABELS.items()])
     margin_pct = StringField(_l("Margin percentage"), validators=[Optional(), Length(max=16)])
     floor = StringField(_l("Floor, KGS"), validators=[Optional(), Length(max=32)])
+
+
+#: more rows than there are revenue streams is not a settings form
+MAX_STREAM_ROWS = 200
+
+
+class StreamRowForm(Form):
+    """One revenue stream's row of the settings table (inside ``StreamSettingsForm``: no CSRF of its own).
+
+    The inclusion's value is judged by the service (``settings.set_stream_setting``), which words
+    the message; the form only carries it.
+    """
+
+    code = HiddenField()
+    inclusion = SelectField(_l("In the reconciliation"), validate_choice=False,
+                            choices=[SelectChoice(code, text) for code, text in INCLUSION_LABELS.items()])
+    margin_pct = StringField(_l("Margin percentage"), validators=[Optional(), Length(max=16)])
+    floor = StringField(_l("Floor, KGS"), validators=[Optional(), Length(max=32)])
+
+
+class StreamSettingsForm(PortalForm):
+    """Every revenue stream of the period in one form, saved all at once (one CSRF field, ids streams-N-…)."""
+
+    streams = FieldList(FormField(StreamRowForm), max_entries=MAX_STREAM_ROWS)
+
+    def rows(self) -> dict[str, dict[str, str | None]]:
+        """The posted rows by stream code, as ``settings.set_stream_settings`` takes them."""
+        return {entry.form.code.data: {"inclusion": entry.form.inclusion.data, "margin_pct": entry.form.margin_pct.data,
+                                       "floor": entry.form.floor.data} for entry in self.streams}
+
+    @property
+    def has_errors(self) -> bool:
+        """Whether any row's field or the form itself has an error (``errors`` of a FieldList is only
+        what ``validate`` found)."""
+        return bool(self.form_errors) or any(
+            field.errors for entry in self.streams for field in entry.form if field.type != "HiddenField")
+
+    def entry(self, code: str):
+        """The row of stream ``code``, or None."""
+        return next((entry.form for entry in self.streams if entry.form.code.data == code), None)
+
+    def add_row_errors(self, errors: dict[str, dict[str, list[str]]]) -> None:
+        """A service's errors by stream code and field, each next to its input; a code without a row on top."""
+        for code, fields in errors.items():
+            row = self.entry(code)
+            for name, messages in fields.items():
+                field = row._fields.get(name) if row is not None else None
+                if field is not None:
+                    field.errors = [*(field.errors or []), *messages]
+                else:
+                    self.form_errors = [*self.form_errors, *messages]
 
 
 class ScopeOverrideForm(PortalForm):

@@ -1,4 +1,5 @@
-"""Government receipt forms: one receipt, the upload, the attestation and a correction.
+"""Government receipt forms: one receipt (added or edited), its deletion, the upload, the attestation and a
+correction.
 
 The receipt form does not judge values itself: ``parse_receipt()`` runs its §3 row through
 ``receipts.schemas.parse_receipt_rows``, the rules of uploads and the API, and puts each
@@ -6,6 +7,7 @@ The receipt form does not judge values itself: ``parse_receipt()`` runs its §3 
 """
 from __future__ import annotations
 
+from babel.numbers import get_decimal_symbol
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
@@ -59,6 +61,20 @@ class ReceiptForm(PortalForm):
                 field.errors = [*field.errors, error.message]
             return None
         return receipt
+
+
+def receipt_form_data(row: dict[str, str], locale: str) -> dict[str, str]:
+    """A stored receipt (its §3 row, ``services.receipt_object``) as the edit form shows it: the amount in the
+    user's notation (their decimal mark, no grouping). The company's name is left out: it is only ever
+    used for an INN not in the register, and the stored company is."""
+    data = {column: row[column] for column in RECEIPT_COLUMNS if column not in ("company_name", "government_entity")}
+    data["amount"] = data["amount"].replace(".", get_decimal_symbol(locale))
+    return data
+
+
+class DeleteReceiptForm(PortalForm):
+    """The confirmation of a receipt's deletion: nothing to fill in but the CSRF token (the draft's revision
+    travels beside it)."""
 
 
 class ReceiptUploadForm(PortalForm):

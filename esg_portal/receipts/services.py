@@ -193,6 +193,48 @@ def delete_receipt(actor: User, batch: ReceiptBatch, receipt_id: int, *, expecte
     db.session.flush()
 
 
+def get_receipt(actor: User, receipt_id: int) -> GovernmentReceipt:
+    """One receipt of the actor's own agency (any version); 403 for anyone but an agency officer, 404 for
+    another agency's receipt, as if it did not exist."""
+    agency = officer_agency(actor)
+    line = db.session.get(GovernmentReceipt, receipt_id)
+    if line is None or line.batch.agency_id != agency.id:
+        raise NotFound()
+    return line
+
+
+def editable_receipt(actor: User, receipt_id: int) -> GovernmentReceipt:
+    """A receipt of the actor's open draft, for its edit and delete pages; 409 once the version is submitted
+    or the period closed."""
+    line = get_receipt(actor, receipt_id)
+    require_editable(actor, line.batch)
+    return line
+
+
+def update_receipt(actor: User, line: GovernmentReceipt, receipt: ReceiptInput, *,
+                   expected: Expected | None = None) -> GovernmentReceipt:
+    """Replace one receipt of the draft by ``receipt`` (checked by the §3 row rules); its key may not be
+    another line's."""
+    batch = line.batch
+    begin_edit(actor, batch, expected)
+    if line not in batch.receipts:  # deleted by somebody else since it was read
+        raise NotFound()
+    company_id = _resolve_companies([receipt])[receipt.company_inn]
+    key = (company_id, receipt.revenue_stream_id, receipt.license_id, receipt.currency)
+    if any(_receipt_key(other) == key for other in batch.receipts if other is not line):
+        raise ValidationError({"revenue_stream": [_("There is already a receipt for this company, revenue stream, "
+                                                    "project and currency: one line holds the period total.")]})
+    _apply(line, company_id, receipt)
+    db.session.flush()
+    return line
+
+
+def receipt_rows(batch: ReceiptBatch | None) -> list[dict[str, str]]:
+    """The batch's receipts as §3 rows (exact decimal amounts), in the order the pages show them: what a
+    download holds, so that uploading it again gives the same receipts."""
+    return [receipt_object(line) for line in batch.receipts] if batch is not None else []
+
+
 # --- totals and the canonical document ---------------------------------------------
 
 def totals_by_stream(batch: ReceiptBatch) -> list[tuple[Any, str, int]]:

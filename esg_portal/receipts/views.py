@@ -1,21 +1,25 @@
-"""Receipt pages: the agency officer's period page (entry, upload, submit, correction) and the read view."""
+"""Receipt pages: the agency officer's period page (entry, upload, submit, correction), one receipt's edit and
+delete pages, the receipts and template files, and the read view."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..downloads import content_disposition
 from ..extensions import db
-from ..forms import attempt
-from ..forms.receipts import CorrectionForm, ReceiptAttestationForm, ReceiptForm, ReceiptUploadForm
+from ..forms import attempt, form_status
+from ..forms.receipts import (XLSX_TYPE, CorrectionForm, DeleteReceiptForm, ReceiptAttestationForm, ReceiptForm,
+                              ReceiptUploadForm, receipt_form_data)
 from ..i18n import SUPPORTED_LOCALES, current_locale
+from ..lifecycle import parse_revision
 from ..tabular import TooLarge, UploadRejected, csv_template
 from . import services
 from .attestation import attestation_text
 from .models import BatchStatus
 from .schemas import RECEIPT_COLUMNS, load_receipt_lookups, read_receipt_upload
+from .templates import receipts_csv, receipts_template_xlsx, receipts_xlsx
 
 bp = Blueprint("receipts", __name__, url_prefix="/receipts")
 
@@ -128,3 +132,79 @@ def template_csv(year: int):
     _context(year)  # an agency officer's page: others get 403
     return Response(csv_template(RECEIPT_COLUMNS), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": content_disposition(f"receipts-template-{year}.csv")})
+
+
+def _file(data: bytes, filename: str, mimetype: str) -> Response:
+    """A download: never stored by the browser (an officer's receipts are not public until submitted)."""
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"})
+
+
+@bp.route("/<int:year>/receipts-template.xlsx")
+@login_required
+def template_xlsx(year: int):
+    """The upload's columns with drop-downs (streams, currencies, the agency, the register's INNs) and help."""
+    agency, _period, _batch = _context(year)
+    return _file(receipts_template_xlsx(load_receipt_lookups(agency), current_locale()),
+                 f"receipts-template-{year}.xlsx", XLSX_TYPE)
+
+
+def _download_name(agency, year: int, batch, extension: str) -> str:
+    if batch is None:
+        return f"receipts-{agency.code}-{year}.{extension}"
+    return f"receipts-{agency.code}-{year}-v{batch.version}-{batch.status.value}.{extension}"
+
+
+@bp.route("/<int:year>/receipts.csv")
+@login_required
+def download_csv(year: int):
+    """The current receipts (the draft, else the latest version) in the upload's columns: edit, upload again."""
+    agency, _period, batch = _context(year)
+    return _file(receipts_csv(services.receipt_rows(batch)), _download_name(agency, year, batch, "csv"),
+                 "text/csv; charset=utf-8")
+
+
+@bp.route("/<int:year>/receipts.xlsx")
+@login_required
+def download_xlsx(year: int):
+    agency, _period, batch = _context(year)
+    data = receipts_xlsx(load_receipt_lookups(agency), current_locale(), services.receipt_rows(batch))
+    return _file(data, _download_name(agency, year, batch, "xlsx"), XLSX_TYPE)
+
+
+@bp.route("/lines/<int:line_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_receipt(line_id: int):
+    line = services.editable_receipt(current_user, line_id)
+    locale = current_locale()
+    form = ReceiptForm(lookups=load_receipt_lookups(line.batch.agency), locale=locale,
+                       data=receipt_form_data(services.receipt_object(line), locale))
+    revision = request.form.get("revision", "") if form.is_submitted() else line.batch.revision_token
+    receipt = form.parse_receipt() if form.validate_on_submit() else None
+    if receipt and attempt(form, lambda: services.update_receipt(current_user, line, receipt,
+                                                                 expected=parse_revision(revision))):
+        flash(_("The receipt was changed and saved."), "success")
+        return redirect(url_for(".period", year=line.batch.period.year, _anchor=f"receipt-{line.id}"))
+    if getattr(form, "conflict", False):
+        line = services.editable_receipt(current_user, line_id)  # the receipt as saved now
+        revision = line.batch.revision_token
+    return render_template("receipts/receipt_form.html", form=form, line=line, revision=revision), form_status(form)
+
+
+@bp.route("/lines/<int:line_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_receipt(line_id: int):
+    """GET asks "Delete this receipt?"; its button POSTs the confirmation (no JavaScript needed)."""
+    line = services.editable_receipt(current_user, line_id)
+    year = line.batch.period.year
+    form = DeleteReceiptForm()
+    revision = request.form.get("revision", "") if form.is_submitted() else line.batch.revision_token
+    # the service returns nothing: "or True" tells attempt's success from its refusal (None)
+    if form.validate_on_submit() and attempt(form, lambda: services.delete_receipt(
+            current_user, line.batch, line_id, expected=parse_revision(revision)) or True):
+        flash(_("The receipt was deleted."), "success")
+        return redirect(url_for(".period", year=year, _anchor="receipts"))
+    if getattr(form, "conflict", False):
+        line = services.editable_receipt(current_user, line_id)
+        revision = line.batch.revision_token
+    return render_template("receipts/delete_receipt.html", form=form, line=line, revision=revision), form_status(form)

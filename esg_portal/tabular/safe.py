@@ -79,14 +79,17 @@ def csv_cell(value: object) -> str:
     return neutralise(str(value))
 
 
+def csv_lines(rows: Iterable[Sequence[object]], *, lineterminator: str = "\n") -> bytes:
+    """CSV lines, UTF-8, every cell through :func:`csv_cell`: a part of a file written (or streamed) in pieces."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=lineterminator).writerows([csv_cell(value) for value in row] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], *, bom: bool = False,
               lineterminator: str = "\n") -> bytes:
     """A whole CSV file, UTF-8 (with a BOM for files meant for Excel users), every cell through :func:`csv_cell`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator=lineterminator)
-    writer.writerow([csv_cell(h) for h in header])
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    data = buffer.getvalue().encode("utf-8")
+    data = csv_lines([header, *rows], lineterminator=lineterminator)
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 

@@ -1,4 +1,7 @@
-"""notifications and the e-mail outbox
+"""notifications and the e-mail outbox; how carried-over sections were checked
+
+``disclosure.carried_over_review``: per section carried over from last year, whether the filer
+confirmed it, edited it or confirmed it on the submit page (the reviewer sees it).
 
 ``notification``: one event told to one user (inbox line; text rendered in the reader's language;
 ``dedupe_key`` makes reminders idempotent). ``outbox_message``: the e-mail each notification makes,
@@ -21,6 +24,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('disclosure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('carried_over_review', sa.JSON(), nullable=True))
     op.create_table(
         'notification',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -66,3 +71,5 @@ def upgrade():
 def downgrade():
     op.drop_table('outbox_message')
     op.drop_table('notification')
+    with op.batch_alter_table('disclosure', schema=None) as batch_op:
+        batch_op.drop_column('carried_over_review')

@@ -107,7 +107,7 @@ def test_every_api_route_answers_401_json_without_a_token(app: Flask, client, ap
     for rule in _api_rules(app):
         if rule.endpoint in OPEN_ENDPOINTS:  # the token request, the description, the public API
             continue
-        url = rule.build({"year": 2025, "section": "payments"}, append_unknown=False)[1]
+        url = rule.build({"year": 2025, "section": "payments", "notification_id": 1}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             checked += 1
             _assert_401(client.open(url, method=method, json=[]))

@@ -111,8 +111,17 @@ def line_row(page: Page, stream: str) -> Locator:
         rf"^{stream}$")))
 
 
+def confirm_carried_over(page: Page) -> int:
+    """Tick every section copied from last year that the submit page asks about; how many there were."""
+    boxes = page.locator("input[name=confirm_carried_over]").all()
+    for box in boxes:
+        box.check()
+    return len(boxes)
+
+
 def attest_and_submit(page: Page, ky: Kyrgyz, version: int) -> None:
-    """From the filing page: review, attest (name, position, confirmation) and submit."""
+    """From the filing page: review, attest (name, position, confirmation, what was copied from last year)
+    and submit."""
     page.click("#go-submit")
     expect(page.locator("html")).to_have_attribute("lang", "ky")
     expect(page.locator("#submit-form")).to_be_visible()
@@ -121,6 +130,7 @@ def attest_and_submit(page: Page, ky: Kyrgyz, version: int) -> None:
     page.fill("#attested_by_name", "Айбек Демо-Филер")
     page.fill("#attested_by_position", "Башкы бухгалтер")
     page.check("#confirm")
+    confirm_carried_over(page)
     page.click("#confirm-submit")
     expect(page.locator("#version-status .badge-submitted")).to_be_visible()
     expect(page.locator("main h1")).to_contain_text(str(version))
@@ -227,6 +237,12 @@ def test_filer_files_and_amends_in_kyrgyz_and_the_secretariat_sees_the_differenc
     ky.expect_text(page.locator("#confirm-error"), "Tick the box to give the attestation.")
     shot("submit-refused")
     page.check("#confirm")
+    # the owners and agreements copied from 2024 were never checked: the page asks, and refuses until ticked
+    expect(page.locator("#confirm-carried-over")).to_be_visible()
+    page.click("#confirm-submit")
+    expect(page.locator("#confirm_carried_over-error")).to_be_visible()
+    expect(page.locator("#version-status")).to_have_count(0)
+    assert confirm_carried_over(page) >= 1
     page.click("#confirm-submit")
     expect(page.locator("#version-status .badge-submitted")).to_be_visible()
     ky.expect_text(page.locator("#version-status"), "Submitted")

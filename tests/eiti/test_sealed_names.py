@@ -178,7 +178,8 @@ def submit_kutessay_2025(app: Flask) -> tuple[int, str, dict]:
                    and line.license is not None and line.license.project_name == OLD["project"]
                    for line in draft.payment_lines), "a royalty line of the State Tax Service on the licence"
         filings.submit_disclosure(_user("filer1@demo.kg"), draft, attested_by_name="Aibek Demo-Filer",
-                                  attested_by_position="Chief accountant", attestation_text="I attest.")
+                                  attested_by_position="Chief accountant", attestation_text="I attest.",
+                                  confirm_carried_over=filings.unconfirmed_carried_over(draft))
         db.session.commit()
         return draft.id, draft.sha256, filing_document(draft)
 

@@ -81,6 +81,11 @@ class FilingPage:
     locale: str
 
     @property
+    def unconfirmed(self) -> list[str]:
+        """Sections copied from last year that nobody has confirmed or edited (the submit page asks)."""
+        return services.unconfirmed_carried_over(self.current) if self.current is not None else []
+
+    @property
     def is_started(self) -> bool:
         return self.current is not None
 
@@ -214,12 +219,19 @@ def withdraw(actor: User, year: int, section: str) -> None:
     services.withdraw_declaration(actor, _draft(actor, year), section)
 
 
-def submit(actor: User, year: int, *, name: str, position: str, locale: str, expected: Expected | None = None) -> Disclosure:
+def submit(actor: User, year: int, *, name: str, position: str, locale: str, expected: Expected | None = None,
+           confirm_carried_over: list[str] | None = None) -> Disclosure:
     """A signatory submits the draft with the attestation shown in ``locale``; ``expected``: the revision the
-    signatory reviewed (a draft changed since then is refused, 409)."""
+    signatory reviewed (a draft changed since then is refused, 409); ``confirm_carried_over``: the sections
+    copied from last year the signatory ticked as still true."""
     return services.submit_disclosure(actor, _draft(actor, year), attested_by_name=name,
                                       attested_by_position=position, attestation_text=attestation_text(locale),
-                                      expected=expected)
+                                      expected=expected, confirm_carried_over=confirm_carried_over or ())
+
+
+def discard(actor: User, year: int) -> Disclosure:
+    """Throw away the draft amendment; returns the version that stays in force."""
+    return services.discard_amendment(actor, filer_company(actor), services.get_period(year))
 
 
 def amend(actor: User, year: int, reason: str) -> Disclosure:

@@ -85,7 +85,7 @@ def section_page(actor: User, year: int, key: str, locale: str) -> SectionPage:
         period=period, company=company, spec=spec, shown=shown,
         view=view_of(shown, spec, Names.of(shown, locale)) if current is not None else section_view(spec, spec.empty()),
         is_editable=is_editable,
-        is_carried_over=bool(current is not None and current.carried_over and key in current.carried_over),
+        is_carried_over=bool(is_editable and current is not None and current.carried_over and key in current.carried_over),
         declaration=shown.declaration(key) if current is not None else None,
         locale=locale,
         uploadable=is_editable and is_uploadable(spec),

@@ -51,6 +51,8 @@ class SectionView:
     key: str
     label: str
     items: list[ItemView]
+    #: a list of items (numbered) or one object (workforce: no item heading)
+    many: bool = True
 
     @property
     def is_empty(self) -> bool:
@@ -145,4 +147,4 @@ def section_view(spec: SectionSpec, data: list | dict, *, names: Any = None,
                  for i, item in enumerate(data or [])]
     else:
         items = [_item_view(spec, formatter, schema, data, 0, None, show_private)] if data else []
-    return SectionView(spec.key, str(spec.label), items)
+    return SectionView(spec.key, str(spec.label), items, spec.many)

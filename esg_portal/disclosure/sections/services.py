@@ -18,7 +18,7 @@ from ...errors import NotFound, ValidationError
 from ...extensions import db
 from ...reference.models import Mineral, Region, Site
 from ..models import Attachment, Disclosure, DisclosureSection, new_item_id
-from ..services import begin_edit, require_editable
+from ..services import begin_edit, record_carried_over_check, require_editable
 from . import SectionSpec, count_items, dump_section, dump_with_private, load_section, spec_for
 from .fields import LoadContext
 from ...lifecycle import Expected
@@ -64,6 +64,7 @@ def _mark_seen(disclosure: Disclosure, key: str) -> None:
         disclosure.declarations.remove(declaration)
     if disclosure.carried_over and key in disclosure.carried_over:
         disclosure.carried_over = [k for k in disclosure.carried_over if k != key] or None
+        record_carried_over_check(disclosure, key, "edited")
 
 
 def stored_item_ids(row: DisclosureSection | None) -> list[str]:
@@ -221,6 +222,7 @@ def confirm_carried_over(actor: User, disclosure: Disclosure, key: str, *, expec
     begin_edit(actor, disclosure, expected)
     if disclosure.carried_over and key in disclosure.carried_over:
         disclosure.carried_over = [k for k in disclosure.carried_over if k != key] or None
+        record_carried_over_check(disclosure, key, "confirmed")
     db.session.flush()
 
 
