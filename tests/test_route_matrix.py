@@ -790,6 +790,12 @@ ROUTES: dict[str, list[Target]] = {
         T("2024", {"year": "closed_year"},
           "POST  login 403   403   403   ok    ok    403   403"),
     ],
+    # the confirmation page answers each officer; with no draft correction the POST is refused (409)
+    "receipts.discard_correction": [
+        T("2025", {"year": "open_year"},
+          "GET   login 403   403   403   ok    ok    403   403",
+          "POST  login 403   403   403   ok    ok    403   403"),
+    ],
     "receipts.period": [
         T("2025", {"year": "open_year"},
           "GET   login 403   403   403   ok    ok    403   403"),

@@ -47,6 +47,14 @@ def _line(query: DiscrepancyQuery | Adjustment) -> str:
                                         query.project) if part)
 
 
+def _questions_to_answer(*where) -> list[Task]:
+    """Open discrepancy questions addressed to a company or an agency (``where``)."""
+    return [Task(_("Answer the question on the %(year)s reconciliation (%(line)s)", year=query.period.year,
+                   line=_line(query)), query.raised_at, path_for("discrepancies.query", discrepancy_query_id=query.id))
+            for query in db.session.scalars(select(DiscrepancyQuery).where(
+                *where, DiscrepancyQuery.status == DiscrepancyQueryStatus.OPEN))]
+
+
 def _open_periods() -> list[ReportingPeriod]:
     return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.OPEN)))
 
@@ -60,11 +68,7 @@ def filer_tasks(actor: User) -> list[Task]:
                             year=query.disclosure.period.year, question=query.question[:120]),
                           query.raised_at, path_for("disclosure.filing", year=query.disclosure.period.year,
                                                     _anchor="queries")))
-    for query in db.session.scalars(select(DiscrepancyQuery).where(
-            DiscrepancyQuery.company_id == actor.company_id, DiscrepancyQuery.status == DiscrepancyQueryStatus.OPEN)):
-        tasks.append(Task(_("Answer the question on the %(year)s reconciliation (%(line)s)", year=query.period.year,
-                            line=_line(query)), query.raised_at,
-                          path_for("discrepancies.query", discrepancy_query_id=query.id)))
+    tasks += _questions_to_answer(DiscrepancyQuery.company_id == actor.company_id)
     for period in _open_periods():
         filed = db.session.scalar(select(Disclosure.id).where(
             Disclosure.company_id == actor.company_id, Disclosure.period_id == period.id,
@@ -76,12 +80,7 @@ def filer_tasks(actor: User) -> list[Task]:
 
 
 def officer_tasks(actor: User) -> list[Task]:
-    tasks: list[Task] = []
-    for query in db.session.scalars(select(DiscrepancyQuery).where(
-            DiscrepancyQuery.agency_id == actor.agency_id, DiscrepancyQuery.status == DiscrepancyQueryStatus.OPEN)):
-        tasks.append(Task(_("Answer the question on the %(year)s reconciliation (%(line)s)", year=query.period.year,
-                            line=_line(query)), query.raised_at,
-                          path_for("discrepancies.query", discrepancy_query_id=query.id)))
+    tasks = _questions_to_answer(DiscrepancyQuery.agency_id == actor.agency_id)
     for period in _open_periods():
         submitted = db.session.scalar(select(ReceiptBatch.id).where(
             ReceiptBatch.agency_id == actor.agency_id, ReceiptBatch.period_id == period.id,

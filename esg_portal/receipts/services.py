@@ -330,3 +330,13 @@ def start_correction(actor: User, agency: GovernmentEntity, period: ReportingPer
         return batch
 
     return BATCHES.start_revision(agency.id, period.id, revisable=None, make_next=next_version)
+
+
+def discard_correction(actor: User, agency: GovernmentEntity, period: ReportingPeriod) -> ReceiptBatch:
+    """Throw away the open draft correction; the last submitted version stays in force (returned)."""
+    require(_is_officer_of(actor, agency.id))
+    require_open(period)
+    draft = BATCHES.latest(agency.id, period.id)
+    if draft is None or draft.status is not BatchStatus.DRAFT or draft.version <= 1:
+        raise InvalidTransition(_("There is no draft correction to discard."), code="nothing_to_discard")
+    return BATCHES.discard(draft)

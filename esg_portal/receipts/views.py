@@ -6,6 +6,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
 from ..downloads import content_disposition
 from ..extensions import db
@@ -123,6 +124,21 @@ def correction(year: int):
                 version=batch.version, previous=batch.version - 1), "success")
         return redirect(url_for(".period", year=year))
     return _page(year, 422, correction_form=form)
+
+
+@bp.route("/<int:year>/correction/discard", methods=["GET", "POST"])
+@login_required
+def discard_correction(year: int):
+    """Asks first (works without JavaScript), then throws the draft correction away."""
+    agency, period, batch = _context(year)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        standing = services.discard_correction(current_user, agency, period)
+        db.session.commit()
+        flash(_("The draft correction was discarded. Version %(version)d stays in force.", version=standing.version),
+              "success")
+        return redirect(url_for(".period", year=year))
+    return render_template("receipts/discard_correction.html", year=year, batch=batch, form=form)
 
 
 @bp.route("/<int:year>/receipts-template.csv")

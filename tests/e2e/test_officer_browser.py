@@ -26,6 +26,10 @@ def sign_in(page: Page, live_server: str, email: str) -> None:
     page.fill("#password", DEMO_PASSWORD)
     page.click("#sign-in")
     expect(page).to_have_url(f"{live_server}/")
+    # the account may keep another language from an earlier test (the live server's data is shared):
+    # choose English as a user does, with the header's switch (saved to the account)
+    page.click("#lang-en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_an_officer_edits_one_receipt_and_deletes_another(page: Page, live_server: str) -> None:
