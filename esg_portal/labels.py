@@ -65,5 +65,15 @@ def section_label(key: str) -> str:
     return str(SECTION_LABELS.get(key, key.replace("_", " ").capitalize()))
 
 
+def attestation_for_reader(text: str | None) -> str | None:
+    """The standard attestation (a filing's or a receipt batch's) in the reader's language when the stored one
+    was signed in another language; None otherwise. The signed text stays the authoritative one."""
+    from .disclosure.attestation import reader_version
+    from .i18n import current_locale
+    from .receipts.attestation import ATTESTATION_TEXTS as RECEIPT_TEXTS
+    return reader_version(text, current_locale()) or reader_version(text, current_locale(), RECEIPT_TEXTS)
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(role_label=label, status_label=label, label=label, section_label=section_label)
+    app.jinja_env.globals.update(role_label=label, status_label=label, label=label, section_label=section_label,
+                                 attestation_for_reader=attestation_for_reader)

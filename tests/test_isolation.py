@@ -23,9 +23,10 @@ from esg_portal.accounts.permissions import scope_companies, scope_disclosures, 
 from esg_portal.companies import services as company_services
 from esg_portal.companies.models import Company
 from esg_portal.dashboard.services import dashboard_for
-from esg_portal.disclosure.models import (Attachment, Disclosure, DisclosureStatus, FilingQuery, PaymentLine,
-                                         QueryStatus)
-from esg_portal.eiti.models import AddressedTo, Adjustment, DiscrepancyQuery, ReconciliationLine, ReconciliationRun
+from esg_portal.disclosure.models import (Attachment, Disclosure, DisclosureStatus, FilingQuery, FilingQueryEvidence,
+                                         PaymentLine, QueryStatus)
+from esg_portal.eiti.models import (AddressedTo, Adjustment, DiscrepancyEvidence, DiscrepancyQuery, ReconciliationLine,
+                                    ReconciliationRun)
 from esg_portal.extensions import db
 from esg_portal.notifications.models import Notification
 from esg_portal.receipts.models import BatchStatus, ReceiptBatch
@@ -64,6 +65,10 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "discrepancy_query_id": (["own_discrepancy_query", "own_agency_query"],
                              ["other_discrepancy_query", "other_agency_query"]),
     "adjustment_id": (["own_adjustment"], ["other_adjustment"]),
+    # a file of the answer to each of those discrepancy queries, and of the answer to each side's filing query
+    "discrepancy_evidence_id": (["own_discrepancy_evidence", "own_agency_evidence"],
+                                ["other_discrepancy_evidence", "other_agency_evidence"]),
+    "filing_evidence_id": (["own_filing_evidence"], ["other_filing_evidence"]),
     # a file attached to each side's draft and to each side's submitted version
     "attachment_id": (["own_attachment", "own_submitted_attachment"],
                       ["other_attachment", "other_submitted_attachment"]),
@@ -130,9 +135,13 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
             notification = Notification(user_id=user, event="filing_query", path="/disclosures/filing/2025",
                                         params={"year": 2025, "version": 1, "company": f"{side}-marker",
                                                 "question": "?"})
-            db.session.add_all([query, token, notification])
+            evidence = FilingQueryEvidence(query=query, original_name=f"{side}-order.pdf",
+                                           stored_name=f"{side}-filing-evidence".ljust(64, "0"), sha256="0" * 64,
+                                           media_type="application/pdf", size_bytes=1)
+            db.session.add_all([query, token, notification, evidence])
             db.session.flush()
             extra[f"{side}_query"], extra[f"{side}_token"] = query.id, token.id
+            extra[f"{side}_filing_evidence"] = evidence.id
             extra[f"{side}_notification"] = notification.id
         db.session.commit()
         extra.update(_discrepancy_records(world, agencies))
@@ -166,10 +175,15 @@ def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dic
                                      agency_id=agencies[entity], question="?", **key)
         adjustment = Adjustment(period_id=world["period"], query=to_company, side="company", amount_minor=50,
                                 reason="timing", comment="!", **key)
-        db.session.add_all([to_company, to_agency, adjustment])
+        files = {kind: DiscrepancyEvidence(query=query, original_name=f"{side}-{kind}.pdf",
+                                           stored_name=f"{side}-{kind}".ljust(64, "0"), sha256="0" * 64,
+                                           media_type="application/pdf", size_bytes=1)
+                 for kind, query in (("discrepancy", to_company), ("agency", to_agency))}
+        db.session.add_all([to_company, to_agency, adjustment, *files.values()])
         db.session.flush()
         made.update({f"{side}_position": position, f"{side}_discrepancy_query": to_company.id,
-                     f"{side}_agency_query": to_agency.id, f"{side}_adjustment": adjustment.id})
+                     f"{side}_agency_query": to_agency.id, f"{side}_adjustment": adjustment.id,
+                     **{f"{side}_{kind}_evidence": record.id for kind, record in files.items()}})
     db.session.commit()
     return made
 

@@ -62,10 +62,12 @@ from esg_portal.accounts.models import User
 from esg_portal.accounts.tokens import create_token
 from esg_portal.companies.models import Company, License
 from esg_portal.demo.loader import DEMO_PASSWORD, load_demo
-from esg_portal.disclosure.attachments import file_path, store_attachment
-from esg_portal.disclosure.models import Attachment, Disclosure, DisclosureStatus, FilingQuery, QueryStatus
+from esg_portal.disclosure.attachments import check_file, file_path, store_attachment
+from esg_portal.disclosure.evidence import keep_evidence
+from esg_portal.disclosure.models import (Attachment, Disclosure, DisclosureStatus, FilingQuery, FilingQueryEvidence,
+                                         QueryStatus)
 from esg_portal.eiti import discrepancies
-from esg_portal.eiti.models import ReconciliationLine
+from esg_portal.eiti.models import DiscrepancyEvidence, ReconciliationLine
 from esg_portal.eiti.publication.services import publish_release
 from esg_portal.eiti.runs import run_reconciliation
 from esg_portal.extensions import db
@@ -144,7 +146,9 @@ for _kind in ("a_company", "b_company", "a_licence", "b_licence", "a_filer_user"
               "sts_discrepancy_query", "scs_discrepancy_query", "a_adjustment", "b_adjustment",
               "a_draft_attachment", "b_draft_attachment", "a_sealed_attachment", "b_sealed_attachment",
               "a_inn", "region_code", "site_code", "chart_page", "chart_id", "static_file",
-              "a_notification", "b_notification"):
+              "a_notification", "b_notification", "a_filing_evidence", "b_filing_evidence",
+              "a_discrepancy_evidence", "b_discrepancy_evidence", "sts_discrepancy_evidence",
+              "scs_discrepancy_evidence"):
     FILL[_kind] = _record(_kind)
 FILL.update({
     "open_year": lambda ctx: 2025,  # the open period: A and B hold drafts
@@ -487,6 +491,11 @@ ROUTES: dict[str, list[Target]] = {
         T("A", {"query_id": "a_query"},
           "POST  login ok    ok    404   404   404   403   404", mirror=True),
     ],
+    # a file sent with the answer to a filing query: who may read the query (the company's filers, the secretariat)
+    "disclosure.answer_file": [
+        T("A", {"filing_evidence_id": "a_filing_evidence"},
+          "GET   login ok    ok    404   404   404   ok    404", mirror=True),
+    ],
     # a draft has no statements and no receipt (404 to its own filers); 403 for other companies' versions
     "disclosure.bods": [
         T("A-draft", {"disclosure_id": "a_draft"},
@@ -604,6 +613,13 @@ ROUTES: dict[str, list[Target]] = {
           mirror=True, body={"decision": "reject", "comment": "No."}),
     ],
     # everyone signed in sees the queries addressed to them; administrators none (403)
+    # a file of the answer to a discrepancy query: who may read the query (the addressee, the secretariat)
+    "discrepancies.evidence": [
+        T("A-query", {"discrepancy_evidence_id": "a_discrepancy_evidence"},
+          "GET   login ok    ok    404   404   404   ok    404", mirror=True),
+        T("STS-query", {"discrepancy_evidence_id": "sts_discrepancy_evidence"},
+          "GET   login 404   404   404   ok    404   ok    404", mirror=True),
+    ],
     "discrepancies.index": [
         T("2025", {"year": "open_year"},
           "GET   login ok    ok    ok    ok    ok    ok    403"),
@@ -627,6 +643,11 @@ ROUTES: dict[str, list[Target]] = {
           "GET   login 404   404   404   ok    404   ok    404", mirror=True),
     ],
     "discrepancies.raise_query": [
+        T("A-line", {"position": "a_position", "run_id": "run"},
+          "POST  login 403   403   403   403   403   ok    403", mirror=True),
+    ],
+    # the secretariat records an explanation given outside the portal (the empty body: 422)
+    "discrepancies.record_explanation": [
         T("A-line", {"position": "a_position", "run_id": "run"},
           "POST  login 403   403   403   403   403   ok    403", mirror=True),
     ],
@@ -1123,6 +1144,17 @@ def seed(app: Flask) -> dict[str, Any]:
                                                           "timing", "Paid in January.", locale="en")
             ids.update({f"{side}_position": line.position, f"{side}_discrepancy_query": to_company.id,
                         f"{entity}_discrepancy_query": to_agency.id, f"{side}_adjustment": adjustment.id})
+            # a file with each answer: the company's to its question, the agency's to its own
+            for record, owner, key in ((to_company, users["filer" if side == "a" else "other_filer"], side),
+                                       (to_agency, users["officer" if side == "a" else "other_officer"], entity)):
+                ids[f"{key}_discrepancy_evidence"] = keep_evidence(
+                    owner, DiscrepancyEvidence, check_file(pdf_bytes(f"{key} evidence"), f"{key}-order.pdf"),
+                    query=record).id
+        # a file with each company's answer to its filing query
+        for side, who in (("a", "filer"), ("b", "other_filer")):
+            ids[f"{side}_filing_evidence"] = keep_evidence(
+                users[who], FilingQueryEvidence, check_file(pdf_bytes(f"{side} answer"), f"{side}-answer.pdf"),
+                query=db.session.get(FilingQuery, ids[f"{side}_query"])).id
         db.session.commit()
         # the questions told each company's filers: a notification of A's filer and one of B's
         for side, who in (("a", "filer"), ("b", "other_filer")):

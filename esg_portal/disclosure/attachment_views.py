@@ -7,10 +7,8 @@ raised for that one request. Files are always sent as downloads, never shown inl
 """
 from __future__ import annotations
 
-from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,6 +17,7 @@ from ..errors import ValidationError
 from ..extensions import csrf, db
 from ..forms import add_service_errors
 from ..forms.attachments import AttachmentForm
+from .. import confirm
 from . import attachments
 from .sections import spec_for
 
@@ -42,17 +41,8 @@ def _page(year: int, form: AttachmentForm, status: int = 200):
     labels = {key: (spec.label if (spec := spec_for(key)) else key)
               for keys in page.references.values() for key in keys}
     return render_template("attachments/filing.html", page=page, form=form, section_labels=labels,
-                           limit=attachments.size_text(attachments.max_bytes()), size=_size,
+                           limit=attachments.size_text(attachments.max_bytes()), size=attachments.size_text,
                            type_names={attachments.PDF: "PDF", attachments.JPEG: "JPEG", attachments.PNG: "PNG"}), status
-
-
-def _size(size: int) -> str:
-    """A file size for people: bytes, KB or MB with one decimal, in the reader's number format."""
-    if size < 1024:
-        return _("%(num)s bytes", num=size)
-    if size < 1024 * 1024:
-        return _("%(num)s KB", num=format_decimal((Decimal(size) / 1024).quantize(Decimal("0.1"))))
-    return _("%(num)s MB", num=format_decimal((Decimal(size) / (1024 * 1024)).quantize(Decimal("0.1"))))
 
 
 @bp.route("/filing/<int:year>", methods=["GET", "POST"])
@@ -85,17 +75,22 @@ def filing(year: int):
     return _page(year, form, 422)
 
 
-@bp.route("/<int:attachment_id>")
-@login_required
-def download(attachment_id: int):
-    attachment, path = attachments.fetch_attachment(current_user, attachment_id)
-    response = send_file(path, mimetype=attachment.media_type, conditional=False, etag=False)
+def file_download(record, path):
+    """A stored file (an attachment or an answer's evidence) sent as a download, never shown inline."""
+    response = send_file(path, mimetype=record.media_type, conditional=False, etag=False)
     # the filer's name in filename*, a harmless ASCII one in filename (never a path or quotes)
-    response.headers["Content-Disposition"] = content_disposition(attachment.original_name)
+    response.headers["Content-Disposition"] = content_disposition(record.original_name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     # never rendered by the portal's origin, even if a browser ignored the download disposition
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@bp.route("/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    attachment, path = attachments.fetch_attachment(current_user, attachment_id)
+    return file_download(attachment, path)
 
 
 @bp.route("/<int:attachment_id>/delete", methods=["POST"])
@@ -104,6 +99,9 @@ def delete(attachment_id: int):
     attachment = attachments.get_attachment(current_user, attachment_id)
     year, name = attachment.period.year, attachment.original_name
     try:
+        if not confirm.is_confirmed():
+            attachments.check_deletable(current_user, attachment)
+            return confirm.ask(_("Delete the file “%(name)s”?", name=name), "", url_for(".filing", year=year))
         attachments.delete_attachment(current_user, attachment)
     except ValidationError as error:
         db.session.rollback()

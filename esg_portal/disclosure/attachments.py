@@ -19,6 +19,9 @@ hour, and ``esg-portal attachments sweep`` removes them from every folder.
 Parallel uploads of the same file for one company and period: the unique constraint on
 (company, period, sha256) lets one be stored; the others are answered like a later duplicate (422).
 
+The checks (``check_file``) and the storage (``keep_file``) are shared with the files sent with
+answers to questions (``disclosure.evidence``), which live in the ``evidence`` folder of the same root.
+
 Every service takes the acting user first, flushes but never commits.
 """
 from __future__ import annotations
@@ -46,6 +49,7 @@ from ..accounts.permissions import can_fetch_attachment, can_view_disclosure, is
 from ..companies.models import Company
 from ..errors import InvalidTransition, NotFound, PermissionDenied, PortalError, ValidationError
 from ..extensions import db
+from ..tabular._text import format_size
 from ..reference.models import PeriodStatus, ReportingPeriod
 from .models import Attachment, Disclosure, DisclosureStatus
 from .sections import spec_for
@@ -77,9 +81,8 @@ def max_bytes() -> int:
 
 
 def size_text(size: int) -> str:
-    """1 MB steps as "20 MB", anything else in bytes (for messages about the limit)."""
-    mib = 1024 * 1024
-    return f"{size // mib} MB" if size >= mib and size % mib == 0 else f"{size:,} bytes".replace(",", " ")
+    """A size for people (``tabular.format_size``: one wording for every file size the portal shows)."""
+    return format_size(size)
 
 
 def too_large() -> AttachmentTooLarge:
@@ -182,6 +185,39 @@ def check_content(data: bytes, name: str) -> str:
                         name=name, kind=type_name(media_type), expected=expected)
         raise ValidationError({"file": [message]})
     return media_type
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A file that passed every check of an attachment: its plain name, detected type and digest."""
+
+    data: bytes
+    name: str
+    media_type: str
+    sha256: str
+
+
+def check_file(data: bytes, filename: str | None) -> CheckedFile:
+    """The checks every stored file passes, in this order: the size limit (413), a plain file name,
+    a PDF, JPEG or PNG content whose extension agrees (``ValidationError`` on ``file``).
+
+    Used for filing attachments and for the evidence files of answers (``disclosure.evidence``).
+    """
+    if len(data) > max_bytes():
+        raise too_large()
+    name = check_filename(filename)
+    media_type = check_content(data, name)
+    return CheckedFile(data, name, media_type, hashlib.sha256(data).hexdigest())
+
+
+def keep_file(folder: Path, data: bytes) -> str:
+    """Write ``data`` under a new random name in ``folder`` (under ``storage_root()``); returns the name.
+
+    The file follows the transaction: removed again if the unit of work is rolled back.
+    """
+    stored_name = secrets.token_hex(32)
+    _track(_WRITTEN, _write(folder, stored_name, data))
+    return stored_name
 
 
 def _check_title(title: str | None) -> str | None:
@@ -306,19 +342,14 @@ def store_attachment(actor: User, disclosure: Disclosure, data: bytes, filename:
     its extension contradicts its content, or the same file is already attached for the period.
     """
     require_editable(actor, disclosure)
-    if len(data) > max_bytes():
-        raise too_large()
-    name = check_filename(filename)
-    media_type = check_content(data, name)
+    checked = check_file(data, filename)
+    name, media_type, sha256 = checked.name, checked.media_type, checked.sha256
     clean_title = _check_title(title)
-    sha256 = hashlib.sha256(data).hexdigest()
     company_id, period_id = disclosure.company_id, disclosure.period_id
     same = _same_file(company_id, period_id, sha256)
     if same is not None:
         raise _already_attached(same)
-    stored_name = secrets.token_hex(32)
-    path = _write(storage_root() / str(disclosure.company_id), stored_name, data)
-    _track(_WRITTEN, path)
+    stored_name = keep_file(storage_root() / str(disclosure.company_id), data)
     attachment = Attachment(company_id=disclosure.company_id, period_id=disclosure.period_id,
                             disclosure_id=disclosure.id, original_name=name, stored_name=stored_name,
                             sha256=sha256, media_type=media_type, size_bytes=len(data), title=clean_title,
@@ -437,11 +468,9 @@ def is_deletable(attachment: Attachment) -> bool:
     return version is not None and version.status is DisclosureStatus.DRAFT
 
 
-def delete_attachment(actor: User, attachment: Attachment) -> None:
-    """Remove a file uploaded to the open draft that no section of the draft refers to.
-
-    The file itself is removed once the deletion is committed.
-    """
+def check_deletable(actor: User, attachment: Attachment) -> None:
+    """Refuse unless ``actor`` may delete the file now: a filer of the company, a file of the open draft
+    that no section of the draft refers to (asked before the deletion is confirmed, and again at it)."""
     if not is_filer_of(actor, attachment.company_id):
         raise NotFound()
     version = attachment.disclosure
@@ -454,6 +483,14 @@ def delete_attachment(actor: User, attachment: Attachment) -> None:
         names = ", ".join(f"“{spec.label if (spec := spec_for(key)) else key}”" for key in sections)
         raise ValidationError({"": [_("The file “%(name)s” is referred to in %(sections)s. Remove it there first, "
                                       "then delete the file.", name=attachment.original_name, sections=names)]})
+
+
+def delete_attachment(actor: User, attachment: Attachment) -> None:
+    """Remove a file uploaded to the open draft that no section of the draft refers to.
+
+    The file itself is removed once the deletion is committed.
+    """
+    check_deletable(actor, attachment)
     _track(_TO_REMOVE, file_path(attachment))
     db.session.delete(attachment)
     db.session.flush()

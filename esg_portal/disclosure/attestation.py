@@ -35,3 +35,18 @@ ATTESTATION_TEXTS: dict[str, str] = {
 def attestation_text(locale: str | None) -> str:
     """The attestation in ``locale`` (ky, ru or en); any other value gets the English text."""
     return ATTESTATION_TEXTS.get(str(locale or "").split("_")[0].lower(), ATTESTATION_TEXTS["en"])
+
+
+def signed_language(text: str | None, texts: dict[str, str] = ATTESTATION_TEXTS) -> str | None:
+    """The language a stored attestation was given in (None: not one of the standard texts)."""
+    return next((locale for locale, standard in texts.items() if standard == (text or "").strip()), None)
+
+
+def reader_version(text: str | None, locale: str, texts: dict[str, str] = ATTESTATION_TEXTS) -> str | None:
+    """The standard attestation in the reader's language, to show beside a text signed in another language;
+    None when the reader reads the signed language (or the signed text is not a standard one)."""
+    signed = signed_language(text, texts)
+    reader = str(locale or "").split("_")[0].lower()
+    if signed is None or signed == reader or reader not in texts:
+        return None
+    return texts[reader]

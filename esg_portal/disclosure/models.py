@@ -160,6 +160,38 @@ class FilingQuery(Audited, db.Model):
     payment_line: Mapped["PaymentLine | None"] = relationship()
     raised_by: Mapped["User | None"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
     answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])  # noqa: F821
+    #: the files sent with the answer (a payment order…)
+    evidence: Mapped[list["FilingQueryEvidence"]] = relationship(
+        back_populates="query", cascade="all, delete-orphan", order_by="FilingQueryEvidence.id")
+
+
+class EvidenceFileMixin:
+    """A file sent with an answer to a question, checked like an attachment (``attachments.check_file``)
+    and kept under ``stored_name`` (random) in the ``evidence`` folder of the attachments folder; it belongs
+    to its question, and only who may read the question may fetch it (``disclosure.evidence``)."""
+
+    #: the sender's file name (a plain file name), for display only
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: detected from the content: application/pdf, image/jpeg or image/png
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FilingQueryEvidence(EvidenceFileMixin, Audited, db.Model):
+    """A file the company sent with its answer to a question of the secretariat on its filing."""
+
+    __tablename__ = "filing_query_evidence"
+    #: one copy of a file per question
+    __table_args__ = (UniqueConstraint("query_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("filing_query.id", ondelete="CASCADE"), index=True)
+
+    query: Mapped[FilingQuery] = relationship(back_populates="evidence")
 
 
 class DisclosureSection(Audited, db.Model):

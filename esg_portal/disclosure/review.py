@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
@@ -22,7 +23,8 @@ from ..notifications.services import company_filers, path_for, secretariat
 from ..tabular._text import shorten
 from . import workflow
 from .document import iso_utc, profile_object
-from .models import Disclosure, DisclosureStatus, FilingQuery, PaymentLine, QueryStatus
+from .evidence import check_evidence, evidence_file, keep_evidence
+from .models import Disclosure, DisclosureStatus, FilingQuery, FilingQueryEvidence, PaymentLine, QueryStatus
 from .services import (MAX_TEXT, ChecklistItem, PaymentTotals, completeness, get_disclosure, payment_totals,
                        versions)
 
@@ -218,16 +220,36 @@ def get_query(actor: User, query_id: int) -> FilingQuery:
     return query
 
 
-def answer_query(actor: User, query: FilingQuery, answer: str) -> FilingQuery:
-    """The company answers; when no question stays open the filing is 'answered'."""
+def answer_query(actor: User, query: FilingQuery, answer: str,
+                 evidence: tuple[bytes, str | None] | None = None) -> FilingQuery:
+    """The company answers, optionally with one file (``evidence``: its bytes and name, e.g. a payment
+    order, checked like an attachment); when no question stays open the filing is 'answered'.
+
+    The text and the file are checked together (every problem at once, ``ValidationError``); a file
+    over the attachment limit is ``AttachmentTooLarge`` (413). Nothing is stored when one is refused.
+    """
     if not is_filer_of(actor, query.disclosure.company_id):
         raise NotFound()
     workflow.FILINGS.lock(query.disclosure)  # two answers at once: the second finds the question answered
     db.session.refresh(query)
     if query.status is not QueryStatus.OPEN:
         raise InvalidTransition(_("This question has already been answered."))
-    query.answer = _text(answer, "answer", _("Write your answer to the question."))
+    errors: dict[str, list[str]] = {}
+    text = checked = None
+    try:
+        text = _text(answer, "answer", _("Write your answer to the question."))
+    except ValidationError as error:
+        errors.update(error.errors)
+    try:
+        checked = check_evidence(*evidence) if evidence else None
+    except ValidationError as error:
+        errors.update(error.errors)
+    if errors:
+        raise ValidationError(errors)
+    query.answer = text
     query.answered_by_id, query.answered_at, query.status = actor.id, utcnow(), QueryStatus.ANSWERED
+    if checked is not None:
+        keep_evidence(actor, FilingQueryEvidence, checked, query=query)
     disclosure = query.disclosure
     if disclosure.status is DisclosureStatus.QUERIED and not any(
             q.status is QueryStatus.OPEN for q in disclosure.queries):
@@ -236,6 +258,16 @@ def answer_query(actor: User, query: FilingQuery, answer: str) -> FilingQuery:
     notify(Event.FILING_ANSWER, secretariat(), _filing_facts(disclosure, answer=query.answer),
            path_for("review.filing", disclosure_id=disclosure.id))
     return query
+
+
+def get_evidence(actor: User, evidence_id: int) -> tuple[FilingQueryEvidence, Path]:
+    """A file sent with an answer, and its path, for who may read the question (the company's filers and
+    the secretariat); 404 for everyone else."""
+    record = db.session.get(FilingQueryEvidence, evidence_id)
+    if record is None:
+        raise NotFound()
+    get_query(actor, record.query_id)
+    return record, evidence_file(record)
 
 
 def accept_disclosure(actor: User, disclosure: Disclosure) -> Disclosure:

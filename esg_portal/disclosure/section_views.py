@@ -19,6 +19,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..forms.sections import SectionUploadForm
 from ..i18n import current_locale
+from .. import confirm as asking
 from ..lifecycle import StaleDocument, parse_revision
 from ..tabular import TooLarge, UploadRejected
 from .pages import sections as pages
@@ -97,6 +98,9 @@ def _item_form(year: int, section: str, item_id: str | None):
 @login_required
 def delete_item(year: int, section: str, item: str):
     form = FlaskForm()
+    if form.validate_on_submit() and not asking.is_confirmed():
+        pages.item_data(current_user, year, section, item)  # refuses a stale address or a sealed version
+        return asking.ask(_("Delete this item?"), "", _section_url(year, section))
     if form.validate_on_submit():
         pages.delete_item(current_user, year, section, item, current_locale(), expected=_posted_revision())
         db.session.commit()

@@ -19,14 +19,18 @@ from flask_wtf import FlaskForm
 
 from ..accounts.permissions import require
 from ..config import SUPPORTED_LOCALES
-from ..extensions import db
+from ..extensions import csrf, db
 from ..forms import attempt, form_status
+from ..forms.attachments import uploaded
 from ..forms.disclosure import (XLSX_TYPE, AmendmentForm, AnswerForm, AttestationForm, NilDeclarationForm,
                                PaymentLineForm, UploadForm)
-from ..i18n import current_locale, format_deadline
+from ..i18n import current_locale, format_deadline, format_money
+from .. import confirm
 from ..lifecycle import parse_revision
 from ..tabular import TooLarge, UploadRejected
 from . import pages, review, services
+from .attachment_views import file_download, receive_attachment_body
+from .attachments import AttachmentTooLarge
 from .attestation import attestation_text
 from .bods import bods_export
 from .schemas import PaymentLookups
@@ -85,9 +89,9 @@ def filing(year: int):
 def add_line(year: int):
     form = _line_form(pages.editing_lookups(current_user, year))
     payment = form.parse_payment() if form.validate_on_submit() else None
-    if payment and attempt(form, lambda: pages.add_line(current_user, year, payment)):
+    if payment and (line := attempt(form, lambda: pages.add_line(current_user, year, payment))):
         flash(_("The payment line was added and saved."), "success")
-        return redirect(url_for(".filing", year=year, _anchor="payments"))
+        return redirect(url_for(".filing", year=year, saved=line.id, _anchor=f"line-{line.id}"))
     return _filing(year, 422, active=form, line=form)
 
 
@@ -101,7 +105,7 @@ def edit_line(line_id: int):
     if payment and attempt(form, lambda: services.update_payment_line(current_user, line, payment,
                                                                        expected=parse_revision(revision))):
         flash(_("The payment line was changed and saved."), "success")
-        return redirect(url_for(".filing", year=line.disclosure.period.year, _anchor=f"line-{line.id}"))
+        return redirect(url_for(".filing", year=line.disclosure.period.year, saved=line.id, _anchor=f"line-{line.id}"))
     if getattr(form, "conflict", False):
         line, _lookups = pages.editable_line(current_user, line_id)  # the line as saved now
         revision = line.disclosure.revision_token
@@ -113,6 +117,11 @@ def edit_line(line_id: int):
 def delete_line(line_id: int):
     line = services.get_payment_line(current_user, line_id)
     year = line.disclosure.period.year
+    if not confirm.is_confirmed():
+        services.require_editable(current_user, line.disclosure)
+        return confirm.ask(_("Delete this payment line?"), f"{line.revenue_stream.code} · {line.government_entity.code}"
+                           f" · {format_money(line.amount_minor, line.currency)} {line.currency}",
+                           url_for(".filing", year=year, _anchor="payments"))
     services.delete_payment_line(current_user, line, expected=parse_revision(request.form.get("revision")))
     db.session.commit()
     flash(_("The payment line was deleted."), "success")
@@ -232,16 +241,33 @@ def discard(year: int):
 
 
 @bp.route("/queries/<int:query_id>/answer", methods=["POST"])
+@csrf.exempt  # the body may carry a file over MAX_CONTENT_LENGTH: the token is checked below, under its limit
 @login_required
 def answer_query(query_id: int):
-    query = review.get_query(current_user, query_id)
-    year = query.disclosure.period.year
-    form = AnswerForm(prefix=f"query-{query_id}")
-    if form.validate_on_submit() and attempt(form, lambda: review.answer_query(current_user, query,
-                                                                                 form.answer.data)):
-        flash(_("Your answer was sent to the EITI secretariat."), "success")
-        return redirect(url_for(".filing", year=year, _anchor="queries"))
+    query = review.get_query(current_user, query_id)  # who may ask is answered before the body is read
+    year, prefix = query.disclosure.period.year, f"query-{query_id}"
+    form = AnswerForm(formdata=None, prefix=prefix)
+    try:
+        receive_attachment_body()
+        csrf.protect()
+        form = AnswerForm(prefix=prefix)
+        if form.validate_on_submit() and attempt(form, lambda: review.answer_query(
+                current_user, query, form.answer.data, uploaded(form.evidence_file))):
+            flash(_("Your answer was sent to the EITI secretariat."), "success")
+            return redirect(url_for(".filing", year=year, _anchor="queries"))
+    except AttachmentTooLarge as error:
+        db.session.rollback()
+        form.evidence_file.errors = [error.message]
+        return _filing(year, 413, active=form, **{f"answer_{query_id}": form})
     return _filing(year, 422, active=form, **{f"answer_{query_id}": form})
+
+
+@bp.route("/queries/answer-files/<int:filing_evidence_id>")
+@login_required
+def answer_file(filing_evidence_id: int):
+    """A file sent with an answer: the company's filers and the secretariat; 404 for everyone else."""
+    record, path = review.get_evidence(current_user, filing_evidence_id)
+    return file_download(record, path)
 
 
 # --- one version --------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
@@ -38,11 +39,14 @@ from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 from ..reference.periods import get_period
 from ..tabular import NumberError, number_error_message, parse_decimal
 from ..tabular._text import shorten
-from .models import (AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyQuery, DiscrepancyQueryStatus,
-                     ReconciliationLine, ReconciliationRun)
+from ..disclosure.evidence import check_evidence, evidence_file, keep_evidence
+from .models import (EXPLANATION_CHANNELS, AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyEvidence,
+                     DiscrepancyQuery, DiscrepancyQueryStatus, ReconciliationLine, ReconciliationRun)
 from .reconciliation import REASON_CODES, SIDES
 
 MAX_TEXT = 2000
+#: who gave a recorded explanation: a name and a position
+MAX_INFORMANT = 255
 #: the currency of every run and adjustment (USD is converted at the period rate when loaded)
 CURRENCY = "KGS"
 LineKey = tuple[str, str, str, str]
@@ -98,6 +102,15 @@ def get_adjustment(actor: User, adjustment_id: int) -> Adjustment:
             adjustment.query is not None and is_addressee_of(actor, adjustment.query))):
         raise NotFound()
     return adjustment
+
+
+def get_evidence(actor: User, evidence_id: int) -> tuple[DiscrepancyEvidence, Path]:
+    """A file of a query's answer and its path, for whoever may read the query; else 404."""
+    record = db.session.get(DiscrepancyEvidence, evidence_id)
+    if record is None:
+        raise NotFound()
+    get_query(actor, record.query_id)
+    return record, evidence_file(record)
 
 
 # --- names of a key in the reader's language ----------------------------------------
@@ -205,14 +218,14 @@ def line_page(actor: User, run_id: int, position: int) -> LinePage:
 
 # --- validation helpers ---------------------------------------------------------------
 
-def _text(value: str | None, field: str, required: str | None) -> str | None:
+def _text(value: str | None, field: str, required: str | None, limit: int = MAX_TEXT) -> str | None:
     text = (value or "").strip()
     if not text:
         if required:
             raise ValidationError({field: [required]})
         return None
-    if len(text) > MAX_TEXT:
-        raise ValidationError({field: [_("The text is too long: at most %(max)d characters.", max=MAX_TEXT)]})
+    if len(text) > limit:
+        raise ValidationError({field: [_("The text is too long: at most %(max)d characters.", max=limit)]})
     return text
 
 
@@ -288,20 +301,118 @@ def _query_facts(query: DiscrepancyQuery, **more) -> dict:
             **{key: shorten(value or "", 300) for key, value in more.items()}}
 
 
-def answer_query(actor: User, query: DiscrepancyQuery, answer: str) -> DiscrepancyQuery:
-    """The company or agency asked answers an open query."""
+def _collect(errors: dict[str, list[str]], check):
+    """The value of ``check()``, or None with its field errors added to ``errors``."""
+    try:
+        return check()
+    except ValidationError as error:
+        errors.update(error.errors)
+        return None
+
+
+def answer_query(actor: User, query: DiscrepancyQuery, answer: str,
+                 evidence: tuple[bytes, str | None] | None = None) -> DiscrepancyQuery:
+    """The company or agency asked answers an open query, optionally with one file (``evidence``: its
+    bytes and name, e.g. a payment order), checked like a filing attachment and kept with the query.
+
+    The text and the file are checked together; a file over the limit is ``AttachmentTooLarge`` (413).
+    """
     if not can_view_discrepancy_query(actor, query):
         raise NotFound()
     if not is_addressee_of(actor, query):
         raise PermissionDenied(_("Only the company or agency asked can answer this question."))
     if query.status is not DiscrepancyQueryStatus.OPEN:
         raise InvalidTransition(_("This question has already been answered or closed."))
-    query.answer = _text(answer, "answer", _("Write your answer to the question."))
+    errors: dict[str, list[str]] = {}
+    text = _collect(errors, lambda: _text(answer, "answer", _("Write your answer to the question.")))
+    checked = _collect(errors, lambda: check_evidence(*evidence) if evidence else None)
+    if errors:
+        raise ValidationError(errors)
+    query.answer = text
     query.answered_by_id, query.answered_at = actor.id, utcnow()
     query.status = DiscrepancyQueryStatus.ANSWERED
+    if checked is not None:
+        keep_evidence(actor, DiscrepancyEvidence, checked, query=query)
     db.session.flush()
     notify(Event.DISCREPANCY_ANSWER, secretariat(), _query_facts(query, answer=query.answer),
            path_for("discrepancies.query", discrepancy_query_id=query.id))
+    return query
+
+
+@dataclass(frozen=True)
+class RecordedAdjustment:
+    """An adjustment recorded with an explanation: the fields of a proposal, and whether the secretariat
+    accepts it at once (else it stays proposed, to be decided like any other)."""
+
+    side: str
+    amount: str | None
+    reason: str
+    comment: str | None
+    evidence: str | None = None
+    accept: bool = True
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing written: no adjustment is recorded (the side and reason lists always hold a value)."""
+        return not any((text or "").strip() for text in (self.amount, self.comment, self.evidence))
+
+
+def record_explanation(actor: User, run: ReconciliationRun, position: int, party: str, informant: str | None,
+                       channel: str, explanation: str | None, question: str | None = None,
+                       adjustment: RecordedAdjustment | None = None,
+                       evidence: tuple[bytes, str | None] | None = None, *, locale: str | None = None
+                       ) -> DiscrepancyQuery:
+    """The secretariat records an explanation of a line that the company or the agency (``party``) gave
+    outside the portal — by letter, e-mail, phone, at a meeting (``channel``) — with who gave it
+    (``informant``), optionally what was asked, an adjustment and one supporting file.
+
+    It becomes an answered query addressed to that party and marked ``recorded_by_secretariat``, so the
+    explanation, its adjustment and its file live where every other answer does, and an accepted
+    adjustment enters the next run like any other (``loaders`` reads every accepted adjustment of the
+    period). This is the way to settle a line whose company and agency cannot be asked on the portal.
+    The party's users, if any, see it among their questions; nobody is notified. Every problem is
+    reported at once; a file over the limit is ``AttachmentTooLarge`` (413).
+    """
+    require(can_manage_discrepancies(actor))
+    line = _line(run, position)
+    parties = {item.value: item for item in AddressedTo}
+    errors: dict[str, list[str]] = {}
+    if party not in parties:
+        errors["party"] = [_("Choose who gave the explanation: the company or the agency.")]
+    if channel not in EXPLANATION_CHANNELS:
+        errors["channel"] = [_("Choose how the explanation was given: by letter, by e-mail, by phone, at a meeting "
+                               "or otherwise.")]
+    who = _collect(errors, lambda: _text(informant, "informant", _(
+        "Say who gave the explanation: a name and a position, for example: A. Asanov, chief accountant."),
+        MAX_INFORMANT))
+    text = _collect(errors, lambda: _text(explanation, "explanation", _(
+        "Write the explanation that was given, in a few sentences.")))
+    asked = _collect(errors, lambda: _text(question, "question", None))
+    fields = None
+    if adjustment is not None and not adjustment.is_blank:
+        fields = _adjustment_fields(actor, errors, adjustment.side, adjustment.amount, adjustment.reason,
+                                    adjustment.comment, adjustment.evidence, locale)
+    checked = _collect(errors, lambda: check_evidence(*evidence) if evidence else None)
+    if errors:
+        raise ValidationError(errors)
+    names = key_names(line_key(line))
+    now = utcnow()
+    query = DiscrepancyQuery(period_id=run.period_id, run_id=run.id, addressed_to=parties[party],
+                             question=asked or "", raised_by_id=actor.id, raised_at=now, answer=text,
+                             answered_by_id=actor.id, answered_at=now, status=DiscrepancyQueryStatus.ANSWERED,
+                             recorded_by_secretariat=True, informant=who, channel=channel)
+    query.company_inn, query.revenue_stream, query.government_entity, query.project = line_key(line)
+    if query.addressed_to is AddressedTo.COMPANY:
+        query.company_id = names.company.id if names.company is not None else None
+    else:
+        query.agency_id = names.entity.id if names.entity is not None else None
+    db.session.add(query)
+    if fields is not None:
+        _new_adjustment(actor, query, fields,
+                        AdjustmentStatus.ACCEPTED if adjustment.accept else AdjustmentStatus.PROPOSED)
+    if checked is not None:
+        keep_evidence(actor, DiscrepancyEvidence, checked, query=query)
+    db.session.flush()
     return query
 
 
@@ -331,30 +442,10 @@ def propose_adjustment(actor: User, query: DiscrepancyQuery, side: str, amount: 
     if query.status is DiscrepancyQueryStatus.CLOSED:
         raise InvalidTransition(_("This question is closed: no adjustment can be proposed on it."))
     errors: dict[str, list[str]] = {}
-    if side not in SIDES:
-        errors["side"] = [_("Choose the side to adjust: the company's figure or the government's figure.")]
-    elif side != "government" and actor.role is Role.AGENCY_OFFICER:
-        # the agency never sees the company's figures, so it corrects its own side only
-        errors["side"] = [_("An agency can propose an adjustment of the government's figure only.")]
-    if reason not in REASON_CODES:
-        errors["reason"] = [_("Choose one of the reasons in the list.")]
-    fields = {}
-    for name, check in (("amount", lambda: _amount(amount, locale or current_locale())),
-                        ("comment", lambda: _text(comment, "comment", _("Explain the adjustment: the EITI report "
-                                                                        "shows this comment."))),
-                        ("evidence", lambda: _text(evidence, "evidence", None))):
-        try:
-            fields[name] = check()
-        except ValidationError as error:
-            errors.update(error.errors)
+    fields = _adjustment_fields(actor, errors, side, amount, reason, comment, evidence, locale)
     if errors:
         raise ValidationError(errors)
-    adjustment = Adjustment(period_id=query.period_id, query=query, side=side, amount_minor=fields["amount"],
-                            currency=CURRENCY, reason=reason, comment=fields["comment"], evidence=fields["evidence"],
-                            status=AdjustmentStatus.PROPOSED, proposed_by_id=actor.id, proposed_at=utcnow())
-    adjustment.company_inn, adjustment.revenue_stream, adjustment.government_entity, adjustment.project = \
-        line_key(query)
-    db.session.add(adjustment)
+    adjustment = _new_adjustment(actor, query, fields)
     db.session.flush()
     # the other side is told: a proposal of the secretariat goes to the addressee, the addressee's to the secretariat
     told = _addressees(query) if can_manage_discrepancies(actor) else secretariat()
@@ -362,6 +453,39 @@ def propose_adjustment(actor: User, query: DiscrepancyQuery, side: str, amount: 
     notify(Event.ADJUSTMENT_PROPOSED, told, {**_query_facts(query), "who": who,
                                              "amount": _money_text(adjustment)},
            path_for("discrepancies.query", discrepancy_query_id=query.id))
+    return adjustment
+
+
+def _adjustment_fields(actor: User, errors: dict[str, list[str]], side: str, amount: str | None, reason: str,
+                       comment: str | None, evidence: str | None, locale: str | None) -> dict:
+    """The checked fields of an adjustment; every problem is added to ``errors``."""
+    if side not in SIDES:
+        errors["side"] = [_("Choose the side to adjust: the company's figure or the government's figure.")]
+    elif side != "government" and actor.role is Role.AGENCY_OFFICER:
+        # the agency never sees the company's figures, so it corrects its own side only
+        errors["side"] = [_("An agency can propose an adjustment of the government's figure only.")]
+    if reason not in REASON_CODES:
+        errors["reason"] = [_("Choose one of the reasons in the list.")]
+    fields = {"side": side, "reason": reason}
+    for name, check in (("amount", lambda: _amount(amount, locale or current_locale())),
+                        ("comment", lambda: _text(comment, "comment", _("Explain the adjustment: the EITI report "
+                                                                        "shows this comment."))),
+                        ("evidence", lambda: _text(evidence, "evidence", None))):
+        fields[name] = _collect(errors, check)
+    return fields
+
+
+def _new_adjustment(actor: User, query: DiscrepancyQuery, fields: dict,
+                    status: AdjustmentStatus = AdjustmentStatus.PROPOSED) -> Adjustment:
+    adjustment = Adjustment(period_id=query.period_id, query=query, side=fields["side"],
+                            amount_minor=fields["amount"], currency=CURRENCY, reason=fields["reason"],
+                            comment=fields["comment"], evidence=fields["evidence"], status=status,
+                            proposed_by_id=actor.id, proposed_at=utcnow())
+    adjustment.company_inn, adjustment.revenue_stream, adjustment.government_entity, adjustment.project = \
+        line_key(query)
+    if status is not AdjustmentStatus.PROPOSED:
+        adjustment.decided_by_id, adjustment.decided_at = actor.id, adjustment.proposed_at
+    db.session.add(adjustment)
     return adjustment
 
 

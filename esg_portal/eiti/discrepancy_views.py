@@ -10,10 +10,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..disclosure.attachment_views import file_download, receive_attachment_body
+from ..disclosure.attachments import AttachmentTooLarge
 from ..errors import InvalidTransition, ValidationError
-from ..extensions import db
-from ..forms.discrepancies import (ADDRESSEE_LABELS, SIDE_LABELS, AdjustmentForm, AnswerForm, CloseQueryForm,
-                                   DecisionForm, RaiseQueryForm)
+from ..extensions import csrf, db
+from ..forms.attachments import uploaded
+from ..forms.discrepancies import (ADDRESSEE_LABELS, CHANNEL_LABELS, SIDE_LABELS, AdjustmentForm, AnswerForm,
+                                   CloseQueryForm, DecisionForm, RaiseQueryForm, RecordExplanationForm)
 from ..reference.periods import PeriodClosed
 from . import discrepancies
 from .labels import REASON_LABELS, STATUS_LABELS
@@ -21,6 +24,8 @@ from .labels import REASON_LABELS, STATUS_LABELS
 bp = Blueprint("discrepancies", __name__, url_prefix="/discrepancies")
 #: the secretariat's runs page (eiti.run_views), linked when registered
 RUNS_ENDPOINT = "reconciliation.runs_page"
+#: the names of the explanation form's fields start "record-" (the line page also holds the question form)
+RECORD_PREFIX = "record"
 
 
 @bp.before_request
@@ -39,7 +44,7 @@ def dashboard_helpers():
 
 def _labels() -> dict:
     return {"reason_labels": REASON_LABELS, "side_labels": SIDE_LABELS, "addressee_labels": ADDRESSEE_LABELS,
-            "line_status_labels": STATUS_LABELS}
+            "line_status_labels": STATUS_LABELS, "channel_labels": CHANNEL_LABELS}
 
 
 def _apply(form, error: ValidationError) -> None:
@@ -58,11 +63,16 @@ def _refused(error: InvalidTransition | PeriodClosed, target: str):
 
 
 def _line_page(run_id: int, position: int, status: int = 200, form: RaiseQueryForm | None = None,
-               failed_decision: tuple[int, DecisionForm] | None = None):
+               failed_decision: tuple[int, DecisionForm] | None = None,
+               record_form: RecordExplanationForm | None = None):
     page = discrepancies.line_page(current_user, run_id, position)
+    if record_form is None:
+        record_form = RecordExplanationForm(formdata=None, prefix=RECORD_PREFIX)
+        # the party that cannot be asked on the portal is the likelier one to have explained elsewhere
+        record_form.party.data = "agency" if page.agency_refusal and not page.company_refusal else "company"
     return render_template("discrepancies/line.html", page=page, form=form or RaiseQueryForm(formdata=None),
-                           failed_decision=failed_decision, view_endpoints=current_app.view_functions,
-                           **_labels()), status
+                           failed_decision=failed_decision, record_form=record_form,
+                           view_endpoints=current_app.view_functions, **_labels()), status
 
 
 @bp.route("/runs/<int:run_id>/lines/<int:position>")
@@ -86,6 +96,39 @@ def raise_query(run_id: int, position: int):
             flash(_("Your question was sent."), "success")
             return redirect(url_for(".line", run_id=run_id, position=position, _anchor=f"query-{query.id}"))
     return _line_page(run_id, position, 422, form=form)
+
+
+@bp.route("/runs/<int:run_id>/lines/<int:position>/explanations", methods=["POST"])
+@csrf.exempt  # the body may carry a file over MAX_CONTENT_LENGTH: the token is checked below, under its limit
+def record_explanation(run_id: int, position: int):
+    """The secretariat records an explanation given outside the portal (eiti.discrepancies.record_explanation)."""
+    run, _line = discrepancies.get_line(current_user, run_id, position)  # 403 before the body is read
+    form = RecordExplanationForm(formdata=None, prefix=RECORD_PREFIX)
+    try:
+        receive_attachment_body()
+        csrf.protect()
+        form = RecordExplanationForm(prefix=RECORD_PREFIX)
+        if form.validate():
+            query = discrepancies.record_explanation(
+                current_user, run, position, form.party.data, form.informant.data, form.channel.data,
+                form.explanation.data, form.question.data, form.recorded_adjustment(), uploaded(form.evidence_file))
+            db.session.commit()
+            flash(_("The explanation was recorded."), "success")
+            return redirect(url_for(".line", run_id=run_id, position=position, _anchor=f"query-{query.id}"))
+    except AttachmentTooLarge as error:
+        db.session.rollback()
+        form.evidence_file.errors = [error.message]
+        return _line_page(run_id, position, 413, record_form=form)
+    except ValidationError as error:
+        _apply(form, error)
+    return _line_page(run_id, position, 422, record_form=form)
+
+
+@bp.route("/evidence/<int:discrepancy_evidence_id>")
+def evidence(discrepancy_evidence_id: int):
+    """A file of an answer or a recorded explanation: whoever may read the query; 404 for everyone else."""
+    record, path = discrepancies.get_evidence(current_user, discrepancy_evidence_id)
+    return file_download(record, path)
 
 
 @bp.route("/<int:year>")
@@ -135,11 +178,21 @@ def _query_action(query_id: int, form, action, done: str, anchor: str, form_name
 
 
 @bp.route("/queries/<int:discrepancy_query_id>/answer", methods=["POST"])
+@csrf.exempt  # the body may carry a file over MAX_CONTENT_LENGTH: the token is checked below, under its limit
 def answer(discrepancy_query_id: int):
-    query = discrepancies.get_query(current_user, discrepancy_query_id)
-    form = AnswerForm()
-    return _query_action(query.id, form, lambda: discrepancies.answer_query(current_user, query, form.answer.data),
-                         _("Your answer was sent to the EITI secretariat."), "answer-heading", "answer_form")
+    query = discrepancies.get_query(current_user, discrepancy_query_id)  # 404 before the body is read
+    form = AnswerForm(formdata=None)
+    try:
+        receive_attachment_body()
+        csrf.protect()
+        form = AnswerForm()
+        return _query_action(query.id, form, lambda: discrepancies.answer_query(
+            current_user, query, form.answer.data, uploaded(form.evidence_file)),
+            _("Your answer was sent to the EITI secretariat."), "answer-heading", "answer_form")
+    except AttachmentTooLarge as error:
+        db.session.rollback()
+        form.evidence_file.errors = [error.message]
+        return _query_page(query.id, 413, answer_form=form)
 
 
 @bp.route("/queries/<int:discrepancy_query_id>/adjustments", methods=["POST"])

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company
+from ..disclosure.models import EvidenceFileMixin
 from ..extensions import UtcDateTime, db
 from ..reference.models import GovernmentEntity, ReportingPeriod
 
@@ -133,6 +134,12 @@ class DiscrepancyQuery(LineKeyMixin, Audited, db.Model):
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: the secretariat recorded an explanation the company or agency gave outside the portal (by letter,
+    #: phone, at a meeting…): the answer is theirs, written down by ``answered_by``
+    recorded_by_secretariat: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: for a recorded explanation: who gave it (name and position) and how (``EXPLANATION_CHANNELS``)
+    informant: Mapped[str | None] = mapped_column(String(255))
+    channel: Mapped[str | None] = mapped_column(String(16))
 
     period: Mapped[ReportingPeriod] = relationship()
     company: Mapped[Company | None] = relationship()
@@ -140,6 +147,27 @@ class DiscrepancyQuery(LineKeyMixin, Audited, db.Model):
     raised_by: Mapped["User | None"] = relationship(foreign_keys=[raised_by_id])  # noqa: F821
     answered_by: Mapped["User | None"] = relationship(foreign_keys=[answered_by_id])  # noqa: F821
     adjustments: Mapped[list["Adjustment"]] = relationship(back_populates="query", order_by="Adjustment.id")
+    #: the files sent with the answer (or attached to a recorded explanation)
+    evidence: Mapped[list["DiscrepancyEvidence"]] = relationship(
+        back_populates="query", cascade="all, delete-orphan", order_by="DiscrepancyEvidence.id")
+
+
+#: how an explanation recorded by the secretariat was given
+EXPLANATION_CHANNELS = ("letter", "email", "phone", "meeting", "other")
+
+
+class DiscrepancyEvidence(EvidenceFileMixin, Audited, db.Model):
+    """A file sent with the answer to a discrepancy query, or attached to an explanation the secretariat
+    recorded; it belongs to the query (an agency officer has no company to file it under)."""
+
+    __tablename__ = "discrepancy_evidence"
+    #: one copy of a file per question
+    __table_args__ = (UniqueConstraint("query_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query_id: Mapped[int] = mapped_column(ForeignKey("discrepancy_query.id", ondelete="CASCADE"), index=True)
+
+    query: Mapped[DiscrepancyQuery] = relationship(back_populates="evidence")
 
 
 class AdjustmentStatus(str, enum.Enum):

@@ -7,6 +7,7 @@ allowing tabs and line breaks, a one-line field not.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -48,6 +49,30 @@ def form_status(form: Any) -> int:
     if getattr(form, "conflict", False):
         return 409
     return 422 if form.errors or getattr(form, "form_errors", None) else 200
+
+
+def place_row_errors(form: Any, errors: Iterable[Any], columns: Iterable[str], *, fallback: Any = None) -> None:
+    """Show the RowErrors of a one-row form next to their fields, in the words of the form.
+
+    The row rules are written for files ("“project” must be …", «project» in ky/ru): on a form, the quoted
+    column name becomes the field's label, because a person filling a form never saw the column. Errors
+    without a field go to ``fallback`` (a field) or to the form's own errors.
+    """
+    known = [column for column in columns if column in form._fields]
+    labels = {column: str(form._fields[column].label.text) for column in known}
+    quoted = re.compile("([“«\"])(" + "|".join(re.escape(c) for c in sorted(known, key=len, reverse=True))
+                        + ")([”»\"])") if known else None
+
+    def worded(message: str) -> str:
+        return quoted.sub(lambda m: f"{m.group(1)}{labels[m.group(2)]}{m.group(3)}", message) if quoted else message
+
+    for error in errors:
+        message = worded(error.message)
+        field = form._fields.get(error.column or "") if error.column in known else fallback
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors = [*form.form_errors, message]
 
 
 def add_service_errors(form: Any, errors: Mapping[str, Iterable[str]], *, skip: Iterable[str] = ()) -> None:

@@ -31,3 +31,18 @@ class AttachmentForm(PortalForm):
                         validators=[Length(max=MAX_TITLE, message=_l("Shorten the title to at most %(max)d "
                                                                       "characters."))],
                         render_kw={"maxlength": MAX_TITLE})
+
+
+def evidence_field() -> FileField:
+    """The optional file of an answer (a payment order, a bank statement, a letter), judged like an attachment
+    by ``disclosure.evidence.check_evidence``; the form's name for it is ``evidence_file``."""
+    return FileField(_l("Supporting document (optional)"),
+                     description=_l("One PDF document or JPEG or PNG image, for example the payment order. It is "
+                                    "judged by its content, and its name must end in .pdf, .jpg, .jpeg or .png."),
+                     render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
+
+
+def uploaded(field: FileField) -> tuple[bytes, str | None] | None:
+    """The bytes and name of the file a file field received; None when none was chosen."""
+    upload = field.data
+    return (upload.read(), upload.filename) if upload else None

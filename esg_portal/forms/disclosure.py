@@ -22,7 +22,8 @@ from ..disclosure.schemas import (CURRENCIES, MAX_COMMENT_LENGTH, MAX_LOCALITY_L
                                   PAYMENT_COLUMNS, YES, PaymentLookups, parse_payment_rows)
 from ..i18n import localized_name
 from ..tabular import RowError, UploadRejected
-from . import PortalForm
+from . import PortalForm, place_row_errors
+from .attachments import evidence_field
 
 NO_PROJECT = ""
 #: the declaration kinds of ``disclosure.models.DeclarationKind``
@@ -87,13 +88,8 @@ class PaymentLineForm(PortalForm):
         return {name: str(self[name].data or "") for name in PAYMENT_COLUMNS}
 
     def apply_row_errors(self, errors: Iterable[RowError]) -> None:
-        """Show each RowError at its field; errors without a field go to the form's own errors."""
-        for error in errors:
-            field = self._fields.get(error.column or "")
-            if field is not None and error.column in PAYMENT_COLUMNS:
-                field.errors = [*field.errors, error.message]
-            else:
-                self.form_errors = [*self.form_errors, error.message]
+        """Show each RowError at its field, in the form's words; errors without a field go to the form's own errors."""
+        place_row_errors(self, errors, PAYMENT_COLUMNS)
 
     def parse_payment(self) -> PaymentInput | None:
         """The checked PaymentInput, or None after putting the rules' messages on the fields."""
@@ -176,10 +172,11 @@ class AmendmentForm(PortalForm):
 
 
 class AnswerForm(PortalForm):
-    """The company's answer to one question of the secretariat."""
+    """The company's answer to one question of the secretariat, with an optional supporting file."""
 
     answer = TextAreaField(_l("Your answer"), filters=[_strip],
                            validators=[DataRequired(_l("Write your answer to the question.")),
                                        Length(max=MAX_FORM_TEXT, message=_l("Shorten the text to at most %(max)d "
                                                                        "characters."))],
                            render_kw={"rows": 3, "maxlength": MAX_FORM_TEXT})
+    evidence_file = evidence_field()

@@ -10,14 +10,20 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
-from ..eiti.discrepancies import MAX_TEXT
+from ..eiti.discrepancies import MAX_INFORMANT, MAX_TEXT, RecordedAdjustment
 from ..eiti.labels import REASON_LABELS
 from ..validation import whole_number
 from . import PortalForm
+from .attachments import evidence_field
 
 #: labels of reconciliation.SIDES
 SIDE_LABELS = {"company": _l("Company's figure"), "government": _l("Government's figure")}
 ADDRESSEE_LABELS = {"company": _l("The company"), "agency": _l("The government agency")}
+#: how an explanation recorded by the secretariat was given (eiti.models.EXPLANATION_CHANNELS)
+CHANNEL_LABELS = {"letter": _l("By letter"), "email": _l("By e-mail"), "phone": _l("By phone"),
+                  "meeting": _l("At a meeting"), "other": _l("Otherwise")}
+DECISION_LABELS = {"accept": _l("Accept the adjustment now"),
+                   "propose": _l("Leave it proposed, to be decided later")}
 _TOO_LONG = _l("The text is too long: at most %(max)d characters.")
 
 
@@ -47,6 +53,7 @@ class AnswerForm(PortalForm):
         _l("Your answer"), filters=[_strip],
         validators=[DataRequired(_l("Write your answer to the question.")), Length(max=MAX_TEXT, message=_TOO_LONG)],
         render_kw={"rows": 4})
+    evidence_file = evidence_field()
 
 
 class AdjustmentForm(PortalForm):
@@ -85,3 +92,54 @@ class DecisionForm(PortalForm):
 
 class CloseQueryForm(PortalForm):
     """Closing a query has no fields: the form carries the CSRF token."""
+
+
+class RecordExplanationForm(PortalForm):
+    """The secretariat writes down an explanation a company or agency gave outside the portal, with an
+    optional adjustment (recorded when an amount, a comment or evidence is written) and a supporting file.
+
+    Like the adjustment form, it checks lengths only: what is required, and the file, are judged by
+    ``record_explanation``, so that every problem is reported at once."""
+
+    party = RadioField(_l("Explanation given by"), choices=[SelectChoice(k, v) for k, v in ADDRESSEE_LABELS.items()],
+                       validate_choice=False, default="company")
+    informant = StringField(
+        _l("Who gave it"), filters=[_strip],
+        validators=[Length(max=MAX_INFORMANT, message=_TOO_LONG)],  # required: checked with the rest by the service
+        description=_l("A name and a position, for example: A. Asanov, chief accountant."),
+        render_kw={"maxlength": MAX_INFORMANT})
+    channel = SelectField(_l("How"), choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()],
+                          validate_choice=False)
+    question = TextAreaField(
+        _l("What was asked (optional)"), filters=[_strip],
+        validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)], render_kw={"rows": 2})
+    explanation = TextAreaField(
+        _l("Explanation"), filters=[_strip],
+        validators=[Length(max=MAX_TEXT, message=_TOO_LONG)],  # required: checked with the rest by the service
+        description=_l("What the company or agency said, with the date and the reference of the letter if any."),
+        render_kw={"rows": 4})
+    side = SelectField(_l("Figure to correct"), choices=[SelectChoice(k, v) for k, v in SIDE_LABELS.items()],
+                       validate_choice=False)
+    amount = StringField(
+        _l("Adjustment, KGS"), filters=[_strip],
+        description=_l("Optional. Signed: the amount to add to the figure (a minus sign to subtract), at most 2 "
+                       "decimals. Leave the adjustment empty if the explanation changes no figure."))
+    reason = SelectField(_l("Reason"), choices=[SelectChoice(k, v) for k, v in REASON_LABELS.items()],
+                         validate_choice=False)
+    comment = TextAreaField(
+        _l("Comment"), filters=[_strip], validators=[Length(max=MAX_TEXT, message=_TOO_LONG)],
+        description=_l("Required with an adjustment: the EITI report shows this comment."), render_kw={"rows": 2})
+    evidence = TextAreaField(
+        _l("Evidence"), filters=[_strip], validators=[Optional(), Length(max=MAX_TEXT, message=_TOO_LONG)],
+        description=_l("What supports it: a payment order number, a document reference, a date."),
+        render_kw={"rows": 2})
+    decision = RadioField(_l("Decision on the adjustment"),
+                          choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()],
+                          validators=[AnyOf(tuple(DECISION_LABELS), message=_l("Choose to accept the adjustment "
+                                                                                "now or to leave it proposed."))],
+                          default="accept")
+    evidence_file = evidence_field()
+
+    def recorded_adjustment(self) -> RecordedAdjustment:
+        return RecordedAdjustment(self.side.data, self.amount.data, self.reason.data, self.comment.data,
+                                  self.evidence.data, accept=self.decision.data == "accept")

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 from ..i18n import localized_name
 from ..receipts.schemas import CURRENCIES, RECEIPT_COLUMNS, ReceiptInput, ReceiptLookups, parse_receipt_rows
 from ..tabular import UploadRejected
-from . import PortalForm
+from . import PortalForm, place_row_errors
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_REASON_LENGTH = 2000
@@ -55,10 +55,7 @@ class ReceiptForm(PortalForm):
         try:
             [receipt] = parse_receipt_rows([row], row_numbers=None, locale=self._locale, lookups=self._lookups)
         except UploadRejected as rejected:
-            for error in rejected.errors:
-                field = getattr(self, error.column or "", None) if error.column in RECEIPT_COLUMNS else None
-                field = field if field is not None else self.company_inn
-                field.errors = [*field.errors, error.message]
+            place_row_errors(self, rejected.errors, RECEIPT_COLUMNS, fallback=self.company_inn)
             return None
         return receipt
 

@@ -1,6 +1,9 @@
 """Message translation for the tabular package, usable with or without a request."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+from flask_babel import format_decimal as _babel_format_decimal
 from flask_babel import gettext as _babel_gettext
 from flask_babel import ngettext as _babel_ngettext
 
@@ -27,3 +30,23 @@ def ngettext(singular: str, plural: str, num: int, **params: object) -> str:
 def shorten(value: str, limit: int = 40) -> str:
     """A cell value short enough to quote inside a message."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _number(value: Decimal | int) -> str:
+    try:
+        return _babel_format_decimal(value)
+    except RuntimeError:
+        return f"{value:,}".replace(",", " ")
+
+
+def format_size(size: int) -> str:
+    """A file size for people, in the reader's words and number format: bytes, KB with one decimal, MB with
+    one decimal (a whole number of MB without): "201 bytes", "1.4 KB", "20 MB". One wording everywhere."""
+    kib, mib = 1024, 1024 * 1024
+    if size < kib:
+        return _("%(num)s bytes", num=_number(size))
+    if size < mib:
+        return _("%(num)s KB", num=_number((Decimal(size) / kib).quantize(Decimal("0.1"))))
+    if size % mib == 0:
+        return _("%(num)s MB", num=_number(size // mib))
+    return _("%(num)s MB", num=_number((Decimal(size) / mib).quantize(Decimal("0.1"))))

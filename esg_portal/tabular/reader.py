@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 from ..validation import is_storable, text_problem, visible
 from . import limits
 from ._raw import RawRow, reject
-from ._text import _, shorten
+from ._text import _, format_size, shorten
 from ._xlsx import xlsx_rows
 from .errors import RowError, TooLarge, UploadRejected
 from .limits import Budget
@@ -89,17 +89,12 @@ def normalise_header(name: str) -> str:
     return name.replace("\ufeff", "").strip().lower()
 
 
-def _size_text(size: int) -> str:
-    mib = 1024 * 1024
-    return f"{size // mib} MB" if size >= mib and size % mib == 0 else f"{size:,} bytes".replace(",", " ")
-
-
 def read_table(data: bytes, filename: str, *, max_rows: int = DEFAULT_MAX_ROWS,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
     """Read a CSV or the first sheet of an XLSX; raise ``UploadRejected`` listing every problem, or ``TooLarge``."""
     if len(data) > max_bytes:
         raise TooLarge(_("The file is larger than %(limit)s, the most one upload may hold.",
-                         limit=_size_text(max_bytes)))
+                         limit=format_size(max_bytes)))
     budget = Budget()
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, filename, max_rows, budget)
@@ -276,7 +271,7 @@ def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int,
     rows: list[dict[str, str]] = []
     numbers: list[int] = []
     numeric_cells: set[tuple[int, str]] = set()
-    unnamed: dict[int, str] = {}  # position of a cell outside every named column → its first value
+    unnamed: dict[int, tuple[str, int]] = {}  # position of a cell outside every named column → (first value, row)
     named = [(position, name) for position, name in enumerate(columns) if name]
     for raw in raw_rows:
         for position, value, message in raw.problems:
@@ -292,11 +287,20 @@ def _build(raw_rows: Iterator[RawRow], errors: list[RowError], *, max_rows: int,
         numeric_cells.update((index, columns[p]) for p in raw.numeric if column_at(p))
         for position, cell in enumerate(raw.cells):
             if cell.strip() and column_at(position) is None:
-                unnamed.setdefault(position, cell)
-    for position, value in sorted(unnamed.items()):
-        errors.append(RowError(None, None, value, _(
-            "Column %(position)s has values but no name in the first row. Give it the name of a template "
-            "column, or delete it.", position=position_label(position))))
+                unnamed.setdefault(position, (cell, raw.number))
+    for position, (value, number) in sorted(unnamed.items()):
+        if source_format == "csv" and position >= len(columns):
+            # more values than names: most often a number written with a decimal comma (840 000,00) in a
+            # comma-separated file, which the comma splits in two
+            message = _("Row %(row)s has more values than the first row has column names (from column "
+                        "%(position)s on). If a number in this row has a decimal comma, such as 840 000,00, put it "
+                        "in quotes (\"840 000,00\") or save the file with “;” as the separator.",
+                        row=number, position=position_label(position))
+            errors.append(RowError(number or None, None, value, message))
+        else:  # a column of its own: no row to name
+            errors.append(RowError(None, None, value, _(
+                "Column %(position)s has values but no name in the first row. Give it the name of a template "
+                "column, or delete it.", position=position_label(position))))
     if not rows and not errors:
         errors.append(RowError(None, None, None, _("The file has column names but no data rows.")))
     if errors:

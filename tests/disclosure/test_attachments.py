@@ -339,7 +339,7 @@ def test_the_filer_attaches_lists_downloads_and_deletes(app: Flask, world, attac
     assert "sandbox" in download.headers["Content-Security-Policy"]
     download.close()
     token = csrf_token(client, "/attachments/filing/2025")
-    deleted = client.post(f"/attachments/{attachment_id}/delete", data={"csrf_token": token})
+    deleted = client.post(f"/attachments/{attachment_id}/delete", data={"csrf_token": token, "confirmed": "1"})
     assert deleted.status_code == 302
     assert "No files attached yet." in client.get("/attachments/filing/2025").get_data(as_text=True)
     assert stored_files(attachments_dir) == []
@@ -418,7 +418,7 @@ def test_who_reaches_the_attachment_pages(app: Flask, world, attachments_dir) ->
         client = _signed_in(app, email)
         assert client.get(url).status_code == 404, email
         token = csrf_token(client, "/")
-        assert client.post(f"{url}/delete", data={"csrf_token": token}).status_code == 404, email
+        assert client.post(f"{url}/delete", data={"csrf_token": token, "confirmed": "1"}).status_code == 404, email
     for email in ("officer@test.kg", "admin@test.kg", "secretariat@test.kg"):
         client = _signed_in(app, email)
         assert client.get("/attachments/filing/2025").status_code == 403, email
@@ -436,7 +436,7 @@ def test_who_reaches_the_attachment_pages(app: Flask, world, attachments_dir) ->
     assert _signed_in(app, "officer@test.kg").get(url).status_code == 404
     # and the filer can no longer delete it
     token = csrf_token(filer, "/")
-    assert filer.post(f"{url}/delete", data={"csrf_token": token}).status_code == 409
+    assert filer.post(f"{url}/delete", data={"csrf_token": token, "confirmed": "1"}).status_code == 409
     page = filer.get("/attachments/filing/2025").get_data(as_text=True)
     assert f"delete-attachment-{attachment_id}" not in page and 'id="attachment-form"' not in page
 

@@ -131,7 +131,8 @@ def test_reading_the_page_of_a_period_without_a_draft_stores_nothing(app, factor
 def test_adding_a_line_saves_it_at_once(app, filer, ids):
     response = post_form(filer, f"{FILING}/lines", LINE, form_page=FILING)
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"{FILING}#payments")
+    # back on the new line, which repeats the confirmation (issue 12 §4)
+    assert re.search(rf"{FILING}\?saved=(\d+)#line-\1$", response.headers["Location"])
     assert lines_of(app, ids["own_disclosure"]) == [("CIT", 250075, ""), ("ROYALTY", 100050, "")]
     page = text(filer.get(FILING))
     assert "2,500.75" in page and "The payment line was added and saved." in page
@@ -196,7 +197,7 @@ def test_a_line_is_edited_with_its_values_prefilled_in_the_users_notation(app, f
 
 
 def test_a_line_is_deleted(app, filer, ids):
-    response = post_form(filer, f"/disclosures/lines/{ids['own_line']}/delete", {}, form_page=FILING)
+    response = post_form(filer, f"/disclosures/lines/{ids['own_line']}/delete", {"confirmed": "1"}, form_page=FILING)
     assert response.status_code == 302
     assert lines_of(app, ids["own_disclosure"]) == []
     assert "No payment lines." in text(filer.get(FILING))
@@ -212,7 +213,7 @@ def test_payments_are_declared_nil_only_without_lines_and_the_answer_can_be_with
     response = filer.post(declare, data=nil)
     assert response.status_code == 422
     assert "Delete them before" in text(response)
-    post_form(filer, f"/disclosures/lines/{ids['own_line']}/delete", {}, form_page=FILING)
+    post_form(filer, f"/disclosures/lines/{ids['own_line']}/delete", {"confirmed": "1"}, form_page=FILING)
 
     response = filer.post(declare, data={**nil, "payments-reason": "  "})
     assert response.status_code == 422
@@ -302,7 +303,7 @@ def test_a_submitted_version_is_read_only(app, filer, ids):
     attempts = [
         (f"{FILING}/lines", LINE),
         (f"/disclosures/lines/{ids['own_line']}/edit", LINE),
-        (f"/disclosures/lines/{ids['own_line']}/delete", {}),
+        (f"/disclosures/lines/{ids['own_line']}/delete", {"confirmed": "1"}),
         (f"{FILING}/declarations/eia", {"eia-kind": "nil", "eia-reason": "x", "eia-csrf_token": token}),
         (f"{FILING}/declarations/payments/withdraw", {}),
         (f"{FILING}/upload", {}),

@@ -49,7 +49,7 @@ def test_a_filer_adds_edits_and_deletes_a_production_item(app: Flask, world) -> 
     assert edit.status_code == 200 and 'value="1250.5"' in edit.get_data(as_text=True)
     post_form(filer, item, {"mineral": "SB", "project": "", "unit": "kg", "produced_volume": "7"})
     assert _production(app, world["own_company"])[0]["unit"] == "kg"
-    post_form(filer, f"{item}/delete", {}, form_page=PAGE)
+    post_form(filer, f"{item}/delete", {"confirmed": "1"}, form_page=PAGE)
     assert _production(app, world["own_company"]) is None
 
 
@@ -89,7 +89,7 @@ def test_a_submitted_version_is_read_only(app: Flask, world, factory) -> None:
     with app.app_context():
         [item_id] = db.session.scalar(select(DisclosureSection.item_ids).where(
             DisclosureSection.disclosure_id == world["own_disclosure"], DisclosureSection.section == "production"))
-    assert post_form(filer, f"{PAGE}/items/{item_id}/delete", {}, form_page=PAGE).status_code == 409
+    assert post_form(filer, f"{PAGE}/items/{item_id}/delete", {"confirmed": "1"}, form_page=PAGE).status_code == 409
 
 
 @pytest.mark.parametrize("who", ["officer@test.kg", "secretariat@test.kg", "admin@test.kg"])

@@ -58,7 +58,7 @@ def test_a_stale_form_after_a_deletion_never_overwrites_another_item(app: Flask,
         assert post_form(filer, f"{PAGE}/items/new", _item(comment=comment, mineral=mineral)).status_code == 302
     first, second = item_paths(filer, PAGE)
     stale_second = form_fields(filer, second)
-    assert post_form(filer, f"{first}/delete", {}, form_page=PAGE).status_code == 302
+    assert post_form(filer, f"{first}/delete", {"confirmed": "1"}, form_page=PAGE).status_code == 302
     # the second item keeps its address after the first one is gone
     assert filer.get(second).status_code == 200 and item_paths(filer, PAGE) == [second]
     refused = filer.post(second, data={**stale_second, **_item(comment="edited")})
@@ -74,8 +74,8 @@ def test_two_stale_delete_clicks_delete_one_item(app: Flask, world) -> None:
         assert post_form(filer, f"{PAGE}/items/new", _item(comment=comment, mineral=mineral)).status_code == 302
     first = item_paths(filer, PAGE)[0]
     fields = form_fields(filer, PAGE)  # the section page, as shown once
-    assert filer.post(f"{first}/delete", data=fields).status_code == 302
-    assert filer.post(f"{first}/delete", data=fields).status_code == 409
+    assert filer.post(f"{first}/delete", data={**fields, "confirmed": "1"}).status_code == 302
+    assert filer.post(f"{first}/delete", data={**fields, "confirmed": "1"}).status_code == 409
     data, ids = _stored(app, world["own_disclosure"])
     assert [d["comment"] for d in data] == ["second", "third"] and len(ids) == 2
 

@@ -44,13 +44,18 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+#: the application behind each served URL (a test that also works in the app, e.g. sends the outbox)
+SERVED: dict[str, object] = {}
+
+
 @contextmanager
-def serve_demo(path: Path) -> Iterator[str]:
-    """The portal with reference and demo data in the SQLite file ``path``, served on a free port in a thread."""
+def serve_demo(path: Path, **config) -> Iterator[str]:
+    """The portal with reference and demo data in the SQLite file ``path``, served on a free port in a thread;
+    ``config`` adds settings (an SMTP server…); ``SERVED[url]`` is the application."""
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
                       "SECRET_KEY": "e2e-secret-not-for-production",
                       "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "ESG_ATTACHMENTS_DIR": str(path.parent / "attachments")})
+                      "ESG_ATTACHMENTS_DIR": str(path.parent / "attachments"), **config})
     # let unexpected errors render a 500 page instead of killing the server thread
     app.config["TESTING"] = False
     with app.app_context():
@@ -61,9 +66,12 @@ def serve_demo(path: Path) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    SERVED[url] = app
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield url
     finally:
+        SERVED.pop(url, None)
         server.shutdown()
         thread.join(5)
 

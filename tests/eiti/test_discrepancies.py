@@ -12,7 +12,7 @@ from support import login, post_form
 from esg_portal.accounts.models import Role, User
 from esg_portal.audit import AuditEvent
 from esg_portal.eiti import discrepancies
-from esg_portal.eiti.models import (AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyQuery,
+from esg_portal.eiti.models import (AddressedTo, Adjustment, AdjustmentStatus, DiscrepancyEvidence, DiscrepancyQuery,
                                     DiscrepancyQueryStatus, ReconciliationRun)
 from esg_portal.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from esg_portal.extensions import db
@@ -573,12 +573,19 @@ def test_every_discrepancy_route_is_closed_to_other_companies_other_agencies_and
     with app.app_context():
         for query_id, who, side in ((own_company, "filer", "company"), (own_agency, "officer", "government")):
             _propose(data[who], db.session.get(DiscrepancyQuery, query_id), side=side)
+            # a file of each answer (the row is enough: strangers are refused before the file is looked for)
+            db.session.add(DiscrepancyEvidence(query_id=query_id, original_name="order.pdf",
+                                               stored_name=f"{query_id:0>64}", sha256="0" * 64,
+                                               media_type="application/pdf", size_bytes=1))
         db.session.commit()
         adjustments = dict(db.session.execute(select(Adjustment.query_id, Adjustment.id)).all())
+        evidence = dict(db.session.execute(select(DiscrepancyEvidence.query_id, DiscrepancyEvidence.id)).all())
     cases = [{"run_id": data["run"], "position": 1, "discrepancy_query_id": query_id,
-              "adjustment_id": adjustments[query_id], "year": 2025} for query_id in (own_company, own_agency)]
+              "adjustment_id": adjustments[query_id], "discrepancy_evidence_id": evidence[query_id], "year": 2025}
+             for query_id in (own_company, own_agency)]
     requests = [r for values in cases for r in _discrepancy_requests(app, values)]
-    assert len({url for _, url in requests}) == 13  # 2 line routes, the list, 5 routes per query
+    # 3 line routes (the page, a question, a recorded explanation), the list, 6 routes per query (with its file)
+    assert len({url for _, url in requests}) == 16
     failures = []
     for who in ("other_filer", "other_officer", "admin"):
         client = client_for(app, EMAILS[who])
@@ -592,8 +599,9 @@ def test_every_discrepancy_route_is_closed_to_other_companies_other_agencies_and
     for who, foreign in (("filer", own_agency), ("officer", own_company)):
         client = client_for(app, EMAILS[who])
         for method, url in _discrepancy_requests(app, {**cases[0], "discrepancy_query_id": foreign,
-                                                       "adjustment_id": adjustments[foreign]}):
-            if "/queries/" in url or "/adjustments/" in url or "/runs/" in url:
+                                                       "adjustment_id": adjustments[foreign],
+                                                       "discrepancy_evidence_id": evidence[foreign]}):
+            if "/queries/" in url or "/adjustments/" in url or "/runs/" in url or "/evidence/" in url:
                 status = _send(client, method, url).status_code
                 if status not in DENIED:
                     failures.append(f"{who} {method} {url}: {status}")

@@ -147,10 +147,20 @@ def test_csv_short_rows_are_padded_and_trailing_empty_cells_ignored():
 
 def test_csv_values_outside_named_columns_are_refused():
     errors = rejected(b"a,,c\n1,x,3\n4,,6,extra\n")
-    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(None, None, "x"), (None, None, "extra")]
+    # an unnamed column of the header is a column's error; a row longer than the header names the row
+    # and the likely cause, a decimal comma split by the comma separator (issue 12 §5)
+    assert [(e["row"], e["column"], e["value"]) for e in errors] == [(None, None, "x"), (2, None, "extra")]
     assert errors[0]["message"] == ("Column 2 has values but no name in the first row. Give it the name of a "
                                     "template column, or delete it.")
-    assert errors[1]["message"].startswith("Column 4 ")
+    assert errors[1]["message"].startswith("Row 2 has more values than the first row has column names (from "
+                                           "column 4 on).")
+    assert "decimal comma" in errors[1]["message"] and "“;”" in errors[1]["message"]
+
+
+def test_an_unquoted_decimal_comma_is_explained_with_its_row():
+    errors = rejected("revenue_stream,amount,currency\nROYALTY,840 000,00,KGS\n".encode())
+    [error] = [e for e in errors if e["column"] is None]
+    assert error["row"] == 1 and "840 000,00" in error["message"]
 
 
 def test_csv_broken_quotes_are_reported_with_the_row():
@@ -466,9 +476,10 @@ def test_the_app_answers_422_and_413_in_the_section_3_shape(app):
         "error": {"code": "invalid_rows", "message": "The file was not accepted: 2 errors. Nothing was saved."},
         "errors": [
             {"row": None, "column": "amount", "value": None, "message": "The column “amount” appears more than once."},
-            {"row": None, "column": None, "value": "x", "message": (
-                "Column 3 has values but no name in the first row. Give it the name of a template column, "
-                "or delete it.")},
+            {"row": 2, "column": None, "value": "x", "message": (
+                "Row 2 has more values than the first row has column names (from column 3 on). If a number in "
+                "this row has a decimal comma, such as 840 000,00, put it in quotes (\"840 000,00\") or save the "
+                "file with “;” as the separator.")},
         ]}
     response = app.test_client().get("/api/test-upload-too-large")
     assert response.status_code == 413

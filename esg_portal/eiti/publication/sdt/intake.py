@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from ....tabular._text import _, shorten
+from ....tabular._text import _, format_size, shorten
 from ....tabular.safe import unneutralise
 from .findings import BLOCKED, EMPTY, NEEDS_REVIEW, OK, Cell, _About, _Refused, _State, _Table, _Workbook, _norm
 from .model import (
@@ -34,7 +34,7 @@ class _Intake(_State):
     def check_size(self, name: str, size: int) -> None:
         if size > self.limits.max_file_bytes:
             raise self.refuse(name, _("The file is larger than %(limit)s, the most an import may hold.",
-                                      limit=_size(self.limits.max_file_bytes)), size)
+                                      limit=format_size(self.limits.max_file_bytes)), size)
 
     def read_file(self, name: str, data: bytes) -> None:
         """One file given on its own: a workbook, a zip of Part CSVs or one Part CSV."""
@@ -58,7 +58,7 @@ class _Intake(_State):
                                       name=shorten(name))) from None
         if sum(member.file_size for member in members) > self.limits.max_unpacked_bytes:
             raise self.refuse(name, _("“%(name)s” unpacks to more than %(limit)s, the most an import may hold.",
-                                      name=shorten(name), limit=_size(self.limits.max_unpacked_bytes)))
+                                      name=shorten(name), limit=format_size(self.limits.max_unpacked_bytes)))
         return archive
 
     def read_zip(self, name: str, archive: zipfile.ZipFile) -> None:
@@ -107,7 +107,7 @@ class _Intake(_State):
                 total += size
                 if total > self.limits.max_unpacked_bytes:
                     raise self.refuse(folder.name, _("The folder holds more than %(limit)s, the most an import may "
-                                                     "hold.", limit=_size(self.limits.max_unpacked_bytes)))
+                                                     "hold.", limit=format_size(self.limits.max_unpacked_bytes)))
         files = []
         for path in paths:
             data = path.read_bytes()
@@ -303,11 +303,6 @@ class _Intake(_State):
 
 
 # --- helpers --------------------------------------------------------------------------------------------
-def _size(limit: int) -> str:
-    mib = 1024 * 1024
-    return f"{limit // mib} MB" if limit >= mib and limit % mib == 0 else f"{limit:,} bytes".replace(",", " ")
-
-
 def _safe_member_name(name: str) -> bool:
     """A zip member name that stays inside the archive: relative, no "..", no drive or backslash."""
     if not name or name.startswith(("/", "\\")) or "\\" in name or "\x00" in name:
