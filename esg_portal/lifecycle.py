@@ -142,9 +142,11 @@ class Words:
     submitted: Callable[[int], str]
     #: this version is not a draft any more
     not_a_draft: Callable[[], str]
-    already_submitted: Callable[[], str]
-    nothing_submitted: Callable[[], str]
-    draft_exists: Callable[[int], str]
+    already_submitted: Callable[[], str] = lambda: _("This version has already been submitted.")
+    nothing_submitted: Callable[[], str] = lambda: _(
+        "Nothing has been submitted for this period yet: fill in the draft instead.")
+    draft_exists: Callable[[int], str] = lambda version: _(
+        "Version %(version)d is already open as a draft: continue there.", version=version)
 
 
 @dataclass(frozen=True)

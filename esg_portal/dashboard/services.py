@@ -38,9 +38,13 @@ def periods_newest_first() -> list[ReportingPeriod]:
     return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year.desc())))
 
 
-def latest_disclosures(actor: User, period_ids: list[int]) -> dict[tuple[int, int], Disclosure]:
-    """Latest version per (company, period) among the disclosures the actor may see."""
+def latest_disclosures(actor: User, period_ids: list[int], *,
+                       submitted_only: bool = False) -> dict[tuple[int, int], Disclosure]:
+    """Latest version per (company, period) among the disclosures the actor may see (drafts left out
+    with ``submitted_only``: the version in force)."""
     stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids)))
+    if submitted_only:
+        stmt = stmt.where(Disclosure.status != DisclosureStatus.DRAFT)
     latest: dict[tuple[int, int], Disclosure] = {}
     for disclosure in db.session.scalars(stmt.order_by(Disclosure.version)):
         latest[(disclosure.company_id, disclosure.period_id)] = disclosure
@@ -52,7 +56,7 @@ def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
     now = now or utcnow()
     periods = [p for p in periods_newest_first() if p.status is not PeriodStatus.PLANNED]
     latest = latest_disclosures(actor, [p.id for p in periods])
-    submitted = _latest_submitted(actor, [p.id for p in periods])
+    submitted = latest_disclosures(actor, [p.id for p in periods], submitted_only=True)
     rows = []
     for period in periods:
         disclosure = latest.get((actor.company_id, period.id))
@@ -67,15 +71,6 @@ def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
         questions = sum(1 for q in filed.queries if q.status is QueryStatus.OPEN) if filed is not None else 0
         rows.append(FilingRow(period, disclosure, overdue, filed, days_left, questions))
     return rows
-
-
-def _latest_submitted(actor: User, period_ids: list[int]) -> dict[tuple[int, int], Disclosure]:
-    stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids),
-                                                             Disclosure.status != DisclosureStatus.DRAFT))
-    latest: dict[tuple[int, int], Disclosure] = {}
-    for disclosure in db.session.scalars(stmt.order_by(Disclosure.version)):
-        latest[(disclosure.company_id, disclosure.period_id)] = disclosure
-    return latest
 
 
 def officer_batches(actor: User) -> list[tuple[ReportingPeriod, ReceiptBatch | None]]:

@@ -45,10 +45,6 @@ BATCHES = Lifecycle(
                                     "Start a correction to change it.", version=version),
         not_a_draft=lambda: _("This version has been submitted and cannot be changed. "
                               "Start a correction to change it."),
-        already_submitted=lambda: _("This version has already been submitted."),
-        nothing_submitted=lambda: _("Nothing has been submitted for this period yet: fill in the draft instead."),
-        draft_exists=lambda version: _("Version %(version)d is already open as a draft: continue there.",
-                                       version=version),
     ),
 )
 
