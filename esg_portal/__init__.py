@@ -81,6 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     from .eiti.publication.views import bp as publication_bp
     from .public.views import bp as public_bp
     from .notifications.views import bp as notifications_bp
+    from .feedback.views import bp as feedback_bp
+    from .feedback import public_views  # noqa: F401  (the public record joins the feedback blueprint)
 
     for blueprint in (dashboard_bp, accounts_bp, tokens_bp, companies_bp, disclosure_bp, receipts_bp, admin_bp,
                       api_bp):
@@ -88,7 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_bp)
     app.register_blueprint(eiti_bp)
     for blueprint in (sections_bp, attachments_bp, reconciliation_bp, discrepancies_bp, reconciliation_reports_bp,
-                      publication_bp, public_bp, notifications_bp):
+                      publication_bp, public_bp, notifications_bp, feedback_bp):
         app.register_blueprint(blueprint)
 
 

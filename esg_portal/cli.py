@@ -51,7 +51,7 @@ def setup_demo() -> None:
     """Migrate the database, load reference data, and load demo data if it is empty."""
     from flask_migrate import upgrade
 
-    from .demo.loader import PUBLISHED_YEAR, database_is_empty, load_demo, publish_demo
+    from .demo.loader import PUBLISHED_YEAR, database_is_empty, load_demo, publish_demo, seed_feedback
     from .extensions import db
     from .reference.loader import load_reference_data
 
@@ -66,6 +66,9 @@ def setup_demo() -> None:
         db.session.commit()
         click.echo(f"Demo data loaded; {PUBLISHED_YEAR} reconciled and published as version {version} "
                    f"(open data under /open-data/{PUBLISHED_YEAR}/latest/).")
+        cases = seed_feedback()
+        db.session.commit()
+        click.echo(f"{cases} residents' cases added (/feedback).")
     else:
         click.echo("Demo data: the database already holds companies; left as it is.")
 

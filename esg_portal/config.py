@@ -144,6 +144,22 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
     mail_from = env.get("ESG_MAIL_FROM", "EITI portal <no-reply@localhost>").strip()
     if not re.match(r"^[^\r\n]*<?[^@\s<>]+@[^@\s<>]+>?$", mail_from):
         raise ConfigError(f"ESG_MAIL_FROM must be an e-mail address, optionally with a name; got {mail_from!r}")
+    feedback = {
+        # the Law on citizens' appeals: registered within 1 working day, answered within 14 (a bill may shorten them)
+        "ESG_APPEAL_REGISTER_DAYS": parse_int("ESG_APPEAL_REGISTER_DAYS", env.get("ESG_APPEAL_REGISTER_DAYS", "1"), 1, 30),
+        "ESG_APPEAL_ANSWER_DAYS": parse_int("ESG_APPEAL_ANSWER_DAYS", env.get("ESG_APPEAL_ANSWER_DAYS", "14"), 1, 90),
+        # anonymous feedback: the portal's own indicative time frame, in working days
+        "ESG_FEEDBACK_REGISTER_DAYS": parse_int("ESG_FEEDBACK_REGISTER_DAYS",
+                                                env.get("ESG_FEEDBACK_REGISTER_DAYS", "2"), 1, 30),
+        "ESG_FEEDBACK_ANSWER_DAYS": parse_int("ESG_FEEDBACK_ANSWER_DAYS", env.get("ESG_FEEDBACK_ANSWER_DAYS", "20"), 1, 90),
+        # abuse without third parties: cases per network address per hour, replies per case per hour
+        "ESG_FEEDBACK_PER_HOUR": parse_int("ESG_FEEDBACK_PER_HOUR", env.get("ESG_FEEDBACK_PER_HOUR", "5"), 1, 1000),
+        "ESG_FEEDBACK_REPLIES_PER_HOUR": parse_int("ESG_FEEDBACK_REPLIES_PER_HOUR",
+                                                   env.get("ESG_FEEDBACK_REPLIES_PER_HOUR", "10"), 1, 1000),
+        "ESG_FEEDBACK_MAX_PHOTOS": parse_int("ESG_FEEDBACK_MAX_PHOTOS", env.get("ESG_FEEDBACK_MAX_PHOTOS", "3"), 0, 10),
+        "ESG_FEEDBACK_PHOTO_BYTES": parse_int("ESG_FEEDBACK_PHOTO_MB", env.get("ESG_FEEDBACK_PHOTO_MB", "8"), 1, 50)
+        * 1024 * 1024,
+    }
     public_url = env.get("ESG_PUBLIC_URL", "http://127.0.0.1:5000").strip().rstrip("/")
     if not re.match(r"^https?://[^\s/]+(/[^\s]*)?$", public_url):
         raise ConfigError(f"ESG_PUBLIC_URL must be an http(s) address such as https://eiti.gov.kg; got {public_url!r}")
@@ -181,4 +197,5 @@ def load_config(instance_path: str, environ: Mapping[str, str] | None = None) ->
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "ESG_DISPLAY_TIMEZONE": "Asia/Bishkek",
         "TESTING": mode == "testing",
+        **feedback,
     }

@@ -17,3 +17,4 @@ from .eiti.models import (  # noqa: F401
 )
 from .eiti.publication.models import Release, ReleaseFile, ReleaseKind  # noqa: F401
 from .notifications.models import Notification, OutboxMessage  # noqa: F401
+from .feedback.models import FeedbackCase, FeedbackEntry, FeedbackPhoto  # noqa: F401

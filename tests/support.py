@@ -64,6 +64,12 @@ def item_paths(client: FlaskClient, section_page: str) -> list[str]:
     return list(dict.fromkeys(_ITEM_RE.findall(client.get(section_page).get_data(as_text=True))))
 
 
+def logout(client: FlaskClient) -> None:
+    """Sign out as the header's button does (its form carries the CSRF token of any page)."""
+    response = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert response.status_code == 302, f"logout failed with {response.status_code}"
+
+
 def login(client: FlaskClient, email: str, password: str = PASSWORD):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, f"login of {email} failed with {response.status_code}"

@@ -80,6 +80,10 @@ ARGUMENTS: dict[str, tuple[list[str], list[str]]] = {
     "code": (["region_code"], ["region_code"]),
     "page": (["chart_page"], ["chart_page"]),
     "chart": (["chart_id"], ["chart_id"]),
+    # residents' cases sent to each company; a photo of each (the resident's own pages take the private link)
+    "case_code": (["own_feedback"], ["other_feedback"]),
+    "photo_id": (["own_feedback_photo"], ["other_feedback_photo"]),
+    "secret": (["feedback_secret"], ["feedback_secret"]),
 }
 #: arguments that name no one's private record: a route taking only these is not a record route
 NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item", "version", "name", "inn", "code", "page",
@@ -88,7 +92,13 @@ NEUTRAL_ARGUMENTS = {"period_id", "year", "section", "stream_code", "item", "ver
 PUBLIC_ENDPOINTS = {"dashboard.index", "accounts.login", "accounts.set_language", "static",
                     # published open data and its catalogue (releases only), and the API's description
                     "publication.release_file", "publication.latest_file", "publication.release_index",
-                    "publication.catalog_jsonld", "publication.catalog_ttl", "api.openapi"}
+                    "publication.catalog_jsonld", "publication.catalog_ttl", "api.openapi",
+                    # residents need no account: intake, the look-up, and their private page (its link is the key)
+                    "feedback.new", "feedback.lookup", "feedback.private_case", "feedback.verdict",
+                    "feedback.reopen", "feedback.reply", "feedback.private_photo",
+                    # the public record of the cases: moderated text only (tests/feedback/test_feedback_public.py)
+                    "feedback.public_list", "feedback.public_case", "feedback.public_photo", "feedback.statistics",
+                    "feedback.public_cases_csv", "feedback.public_cases_json"}
 #: the public API: no token, published data only (tests/api/test_api_public.py)
 PUBLIC_API_PREFIX = "api.public_"
 PUBLIC_BLUEPRINTS = {"public"}
@@ -145,11 +155,34 @@ def ids(app: Flask, factory, world: dict[str, int]) -> dict[str, int]:
             extra[f"{side}_notification"] = notification.id
         db.session.commit()
         extra.update(_discrepancy_records(world, agencies))
+        extra.update(_feedback_records(world))
     return {**world, **extra, "sts_agency": agencies["STS"], "scs_agency": agencies["SCS"],
             "period_2024": period_2024, "own_submitted": own_submitted, "year": 2025, "year_2024": 2024,
             "section": "production", "item": 0, "stream_code": "ROYALTY",
             "release_version": 1, "release_file": "data.json", "own_inn": "00000000000001",
             "other_inn": "00000000000002", "region_code": "CHUY", "chart_page": "home", "chart_id": "by-stream"}
+
+
+def _feedback_records(world: dict[str, int]) -> dict[str, int | str]:
+    """A registered resident's case sent to each company, each with a photo."""
+    import datetime as dt
+
+    from esg_portal.feedback.models import Addressee, CaseKind, CaseState, FeedbackCase, FeedbackPhoto, SubjectKind
+    made: dict[str, int | str] = {"feedback_secret": "no-such-secret"}
+    now = dt.datetime(2026, 5, 4, 6, tzinfo=dt.timezone.utc)
+    for n, side in enumerate(("own", "other")):
+        case = FeedbackCase(code=f"KG-TEST-000{n}", access_hash=f"{side:x<64}"[:64], pin_hash="0" * 64,
+                            kind=CaseKind.ANONYMOUS, state=CaseState.REGISTERED, language="en", category="water",
+                            subject_kind=SubjectKind.PLACE, subject_value="Kok-Jar", original_text="Brown water.",
+                            public_text="Brown water.", register_due=now, registered_at=now, answer_due=now,
+                            addressee=Addressee.COMPANY, routed_company_id=world[f"{side}_company"],
+                            photos=[FeedbackPhoto(sha256="0" * 64, media_type="image/png", width=1, height=1,
+                                                  size_bytes=1, content=b"\x89PNG")])
+        db.session.add(case)
+        db.session.flush()
+        made[f"{side}_feedback"], made[f"{side}_feedback_photo"] = case.code, case.photos[0].id
+    db.session.commit()
+    return made
 
 
 def _discrepancy_records(world: dict[str, int], agencies: dict[str, int]) -> dict[str, int]:

@@ -56,7 +56,7 @@ from flask import Flask
 from sqlalchemy import event, insert, select
 from werkzeug.routing import Rule
 
-from attachment_files import pdf_bytes
+from attachment_files import pdf_bytes, png_bytes
 from support import csrf_token, empty_domain_tables, login, make_app
 from esg_portal.accounts.models import User
 from esg_portal.accounts.tokens import create_token
@@ -111,6 +111,11 @@ MARKERS = {
     "MARK-SCS-DRAFT-RECEIPT": {"other_officer"},
     # a submitted batch: its agency and staff
     "MARK-SCS-FILED-RECEIPT": {"other_officer", "secretariat", "admin"},
+    # a resident's appeal sent to company A: the name only to the secretariat; the contact also to the
+    # administrator (the outbox's recipient); the resident's own words to the secretariat and A's filers
+    "MARK-FEEDBACK-NAME": {"secretariat"},
+    "mark-feedback-contact@example.kg": {"secretariat", "admin"},
+    "MARK-FEEDBACK-TEXT": {"secretariat", "filer", "assistant"},
 }
 
 #: (endpoint, actor) → why a marker the actor must not see is shown anyway: a defect reported and
@@ -148,7 +153,8 @@ for _kind in ("a_company", "b_company", "a_licence", "b_licence", "a_filer_user"
               "a_inn", "region_code", "site_code", "chart_page", "chart_id", "static_file",
               "a_notification", "b_notification", "a_filing_evidence", "b_filing_evidence",
               "a_discrepancy_evidence", "b_discrepancy_evidence", "sts_discrepancy_evidence",
-              "scs_discrepancy_evidence"):
+              "scs_discrepancy_evidence", "a_feedback", "b_feedback", "sts_feedback", "scs_feedback",
+              "waiting_feedback", "feedback_secret", "feedback_photo"):
     FILL[_kind] = _record(_kind)
 FILL.update({
     "open_year": lambda ctx: 2025,  # the open period: A and B hold drafts
@@ -984,6 +990,84 @@ ROUTES: dict[str, list[Target]] = {
           "POST  login ok    ok    ok    ok    ok    ok    ok"),
     ],
     # every signed-in role has an inbox; a notification is its reader's alone (the assistant of A too)
+    # residents' feedback: intake, the private page (by its secret link) and the code-and-PIN look-up
+    # need no account; an empty form is refused (422) or the step is not possible in the case's state (409)
+    "feedback.new": [
+        T("", {},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok",
+          "POST  ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "feedback.lookup": [
+        T("", {},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok",
+          "POST  ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "feedback.private_case": [
+        T("waiting", {"secret": "feedback_secret"},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    **{f"feedback.{step}": [
+        T("waiting", {"secret": "feedback_secret"},
+          "POST  ok    ok    ok    ok    ok    ok    ok    ok"),
+    ] for step in ("verdict", "reopen", "reply")},
+    "feedback.private_photo": [
+        T("waiting", {"secret": "feedback_secret", "photo_id": "feedback_photo"},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    # handlers: the secretariat every case, a company's filers and an agency's officers what was sent to them
+    "feedback.handle_list": [
+        T("", {},
+          "GET   login ok    ok    ok    ok    ok    ok    403"),
+    ],
+    "feedback.handle_case": [
+        T("A", {"case_code": "a_feedback"},
+          "GET   login ok    ok    404   404   404   ok    404", mirror=True),
+        T("STS", {"case_code": "sts_feedback"},
+          "GET   login 404   404   404   ok    404   ok    404", mirror=True),
+        T("waiting", {"case_code": "waiting_feedback"},
+          "GET   login 404   404   404   404   404   ok    404"),
+    ],
+    "feedback.answer_case": [
+        T("A", {"case_code": "a_feedback"},
+          "POST  login ok    ok    404   404   404   ok    404", mirror=True),
+        T("STS", {"case_code": "sts_feedback"},
+          "POST  login 404   404   404   ok    404   ok    404", mirror=True),
+    ],
+    # the secretariat's steps: the addressee sees the case but may not take them
+    **{f"feedback.{step}": [
+        T("A", {"case_code": "a_feedback"},
+          "POST  login 403   403   404   404   404   ok    404", mirror=True, body=body),
+        T("STS", {"case_code": "sts_feedback"},
+          "POST  login 404   404   404   403   404   ok    404", mirror=True, body=body),
+    ] for step, body in (("register_case", None), ("reject_case", None), ("route_case", None),
+                         ("close_case", {"resolved": "1"}), ("moderate_case", None))},
+    "feedback.handler_photo": [
+        T("waiting", {"case_code": "waiting_feedback", "photo_id": "feedback_photo"},
+          "GET   login 404   404   404   404   404   ok    404"),
+    ],
+    # the public record: moderated text only (the markers of A's case never show), a case not public is 404
+    **{f"feedback.{name}": [
+        T("", {},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok"),
+    ] for name in ("public_list", "statistics", "public_cases_csv", "public_cases_json")},
+    "feedback.public_case": [
+        T("A", {"case_code": "a_feedback"},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok"),
+        T("waiting", {"case_code": "waiting_feedback"},
+          "GET   404   404   404   404   404   404   404   404"),
+    ],
+    "feedback.public_photo": [
+        T("waiting", {"photo_id": "feedback_photo"},
+          "GET   404   404   404   404   404   404   404   404"),
+    ],
+    "api.public_feedback": [
+        T("", {},
+          "GET   ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
+    "api.public_feedback_intake": [
+        T("", {},
+          "POST  ok    ok    ok    ok    ok    ok    ok    ok"),
+    ],
     "notifications.inbox": [
         T("", {},
           "GET   login ok    ok    ok    ok    ok    ok    ok"),
@@ -1056,6 +1140,38 @@ def _plant_owner_id(disclosure: Disclosure, marker: str) -> None:
 def _first_item(disclosure: Disclosure, section: str) -> Any:
     """How the first item of a list section is named in URLs: its stable id."""
     return disclosure.section_row(section).item_ids[0]
+
+
+def _seed_feedback(users: dict[str, User], company: dict[str, Company], agency: dict[str, GovernmentEntity]
+                   ) -> dict[str, Any]:
+    """Residents' cases: one sent to each company and to each agency (A's carries the markers of a
+    resident's name, contact and own words), and one still waiting with a photo, whose private link
+    the resident routes use."""
+    from esg_portal.feedback import services as feedback
+
+    made: dict[str, Any] = {}
+
+    def case(extra: dict[str, Any], addressee: str, **route: str) -> str:
+        body = {"kind": "appeal", "category": "water", "language": "en", "name": "A resident",
+                "contact": "+996 555 000 000", "text": "The water of the river is brown.", **extra}
+        created = feedback.submit_case(body)
+        feedback.register_case(users["secretariat"], created.case, expected=None, public_text="The water is brown.",
+                               is_public=True, addressee=addressee, **route)
+        return created.case.code
+
+    made["a_feedback"] = case({"subject": {"company_inn": company["a"].inn}, "name": "MARK-FEEDBACK-NAME",
+                               "contact": "mark-feedback-contact@example.kg",
+                               "text": "MARK-FEEDBACK-TEXT the water of the river is brown."},
+                              "company", company_inn=company["a"].inn)
+    made["b_feedback"] = case({"subject": {"company_inn": company["b"].inn}}, "company", company_inn=company["b"].inn)
+    for key in ("sts", "scs"):
+        made[f"{key}_feedback"] = case({"subject": {"entity": key.upper()}}, "agency", entity_code=key.upper())
+    waiting = feedback.submit_case({"kind": "anonymous", "subject": {"place": "Kok-Jar"}, "category": "roads_traffic",
+                                    "language": "en", "text": "Trucks drive through the village at night."},
+                                   [(png_bytes(), "road.png")])
+    made.update(feedback_secret=waiting.secret, waiting_feedback=waiting.case.code,
+                feedback_photo=waiting.case.photos[0].id)
+    return made
 
 
 def seed(app: Flask) -> dict[str, Any]:
@@ -1169,6 +1285,8 @@ def seed(app: Flask) -> dict[str, Any]:
                     **{f"{key}_batch": batch.id for key, batch in batches.items()},
                     **{f"{key}_receipt": batch.receipts[0].id for key, batch in batches.items()},
                     "static_file": "style.css", "chart_page": "home"})
+        ids.update(_seed_feedback(users, company, agency))
+        db.session.commit()
     client = app.test_client()
     home = client.get("/").get_data(as_text=True)
     chart = re.search(r'/charts/home/([^"/]+)\.csv', home)

@@ -154,6 +154,30 @@ def create_user(actor: User | None, *, email: str, full_name: str, role: Role, p
     return user
 
 
+def _add_self_edit_errors(actor: User, user: User, role: Role | None, is_active: bool,
+                          errors: dict[str, list[str]]) -> None:
+    if user.id == actor.id and role is not Role.ADMIN:
+        errors.setdefault("role", []).append(_("You cannot remove your own administrator access."))
+    if user.id == actor.id and not is_active:
+        errors.setdefault("is_active", []).append(
+            _("You cannot deactivate your own account. Ask another administrator to do it."))
+
+
+def check_account(actor: User, user: User | None = None, *, email: str, full_name: str, role: Role | None,
+                  company_id: int | None = None, agency_id: int | None = None, password: str | None = None,
+                  new_password: str | None = None, is_active: bool = True, position: str | None = None,
+                  **_form_only: object) -> dict[str, list[str]]:
+    """Every rule the values of a new (``user`` None) or edited account break, saving nothing: the form
+    reports them together with its own field errors, in one round instead of two."""
+    require(can_manage_accounts(actor))
+    password = password if user is None else (new_password or None)
+    errors = _validate_user_fields(normalise_email(email), role, company_id, agency_id, password, existing=user,
+                                   full_name=full_name or "", position=position)
+    if user is not None:
+        _add_self_edit_errors(actor, user, role, is_active, errors)
+    return errors
+
+
 def update_user(actor: User, user: User, *, email: str, full_name: str, role: Role,
                 company_id: int | None, agency_id: int | None, is_signatory: bool,
                 is_active: bool, position: str | None, new_password: str | None = None) -> User:
@@ -162,11 +186,7 @@ def update_user(actor: User, user: User, *, email: str, full_name: str, role: Ro
     email = normalise_email(email)
     errors = _validate_user_fields(email, role, company_id, agency_id, new_password or None, existing=user,
                                    full_name=full_name, position=position)
-    if user.id == actor.id and role is not Role.ADMIN:
-        errors.setdefault("role", []).append(_("You cannot remove your own administrator access."))
-    if user.id == actor.id and not is_active:
-        errors.setdefault("is_active", []).append(
-            _("You cannot deactivate your own account. Ask another administrator to do it."))
+    _add_self_edit_errors(actor, user, role, is_active, errors)
     if errors:
         raise ValidationError(errors)
     user.email, user.full_name, user.role = email, full_name.strip(), role

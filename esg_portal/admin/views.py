@@ -45,6 +45,18 @@ def _save(form: AdminForm, service: Callable[..., Any], *records: Any) -> Any:
     return result
 
 
+def _checked(form: AdminForm, check: Callable[..., dict[str, list[str]]], *records: Any) -> bool:
+    """Whether a submitted form passes both its field validators and the service's rules (``check``), all
+    run before answering so that every error is shown in one round; a field keeps its own error first."""
+    if not form.is_submitted():
+        return False
+    valid = form.validate()
+    problems = check(current_user, *records, **form.values())
+    form.add_errors({name: messages for name, messages in problems.items()
+                     if name not in form._fields or not form._fields[name].errors})
+    return valid and not problems
+
+
 def _page(template: str, form: AdminForm, **context: Any):
     """A form page; 422 when a submitted form comes back with errors."""
     return render_template(template, form=form, **context), 422 if form.errors else 200
@@ -60,7 +72,7 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = UserForm(**services.list_user_choices(current_user))
-    if form.validate_on_submit() and (user := _save(form, account_services.create_user)):
+    if _checked(form, account_services.check_account) and (user := _save(form, account_services.create_user)):
         flash(_("The account %(email)s was created.", email=user.email), "success")
         return redirect(url_for(".users"))
     return _page("admin/user_form.html", form, user=None)
@@ -70,7 +82,7 @@ def new_user():
 def edit_user(user_id: int):
     user = account_services.get_user(current_user, user_id)
     form = UserEditForm(obj=user, **services.list_user_choices(current_user))
-    if form.validate_on_submit() and _save(form, account_services.update_user, user):
+    if _checked(form, account_services.check_account, user) and _save(form, account_services.update_user, user):
         flash(_("The account %(email)s was saved.", email=user.email), "success")
         return redirect(url_for(".users"))
     return _page("admin/user_form.html", form, user=user)

@@ -58,4 +58,4 @@ def bearer_challenge(response):
     return response
 
 
-from . import attachments, notifications, public, reconciliations, releases, views  # noqa: F401,E402  (routes register themselves on bp; imported last)
+from . import attachments, feedback, notifications, public, reconciliations, releases, views  # noqa: F401,E402  (routes register themselves on bp; imported last)

@@ -53,7 +53,9 @@ def _error(description: str, code: str) -> dict[str, Any]:
 def _query(name: str) -> dict[str, Any]:
     described = {"year": "Fiscal year (the calendar year in which it ends).", "company": "Company INN (14 digits).",
                  "stream": "Revenue stream code.", "entity": "Government entity code.", "region": "Region code.",
-                 "site": "Programme site code."}
+                 "site": "Programme site code.", "category": "Feedback category (INTERFACES §8).",
+                 "state": "Case state (INTERFACES §8).", "aiyl_okmotu": "Aiyl okmotu, as the resident named it.",
+                 "commitment": "A named commitment: year:section:company_inn:item."}
     schema = {"type": "integer"} if name == "year" else {"type": "string"}
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": described[name]}
 
@@ -104,4 +106,51 @@ def public_paths() -> tuple[dict[str, Any], dict[str, Any]]:
             "404": {"$ref": "#/components/responses/PeriodNotFound"},
             "409": _error("nothing_to_publish (no accepted filing) or unchanged (with the latest version).",
                           "unchanged")}}}
+    _feedback_paths(paths, schemas)
     return paths, schemas
+
+
+def _feedback_paths(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """``/public/feedback``: residents' cases sent in (POST) and the public record of them (GET)."""
+    from ..feedback.queries import FILTERS
+    from ..feedback.schemas import PublicCaseSchema
+    schema = PublicCaseSchema()
+    schemas["FeedbackCase"] = {"type": "object", "properties": {n: field_schema(f) for n, f in schema.fields.items()},
+                               "required": [n for n, f in schema.fields.items() if f.required]}
+    schemas["FeedbackCasePage"] = {"type": "object", "required": ["data", "total", "limit", "offset"], "properties": {
+        "data": {"type": "array", "items": {"$ref": "#/components/schemas/FeedbackCase"}},
+        "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
+    subject = {"type": "object", "minProperties": 1, "maxProperties": 1, "properties": {
+        key: {"type": "string"} for key in ("site", "licence", "company_inn", "entity", "place")}}
+    paths["/public/feedback"] = {
+        "get": {
+            "operationId": "publicFeedback", "tags": ["public"], "summary": "Public residents' cases",
+            "description": "No token: the moderated text, subject, dates and answers of the public cases, newest "
+                           "first; never a name, a contact or the resident's own words. ETag and 304; CORS.",
+            "security": [],
+            "parameters": [_query(name) for name in FILTERS] + _PAGING,
+            "responses": {"200": {"description": "A page of cases.", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/FeedbackCasePage"}}}},
+                "304": {"description": "Not modified (the ETag matched)."},
+                "400": _error("An unknown filter, or a bad limit or offset.", "bad_request")}},
+        "post": {
+            "operationId": "sendFeedback", "tags": ["public"], "summary": "Send a resident's case",
+            "description": "No token. An appeal needs a name and a contact; anonymous feedback refuses them. "
+                           "The answer holds the tracking code, a PIN and the private link, shown this once.",
+            "security": [],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["kind", "subject", "category", "text", "language"], "properties": {
+                    "kind": {"type": "string", "enum": ["appeal", "anonymous"]}, "subject": subject,
+                    "category": {"type": "string"}, "text": {"type": "string"},
+                    "language": {"type": "string", "enum": ["ky", "ru", "en"]},
+                    "aiyl_okmotu": {"type": "string"}, "name": {"type": "string"}, "contact": {"type": "string"},
+                    "share_contact": {"type": "boolean"}, "commitment": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "The case was received.", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["code", "pin", "private_url"], "properties": {
+                    "code": {"type": "string"}, "pin": {"type": "string"}, "private_url": {"type": "string"}}}}}},
+                "400": _error("The body is not a JSON object.", "bad_request"),
+                "422": {"description": "A field is missing or wrong; each is named.", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ValidationError"}}}},
+                "429": _error("Too many cases from one address in an hour: wait and try again.",
+                              "too_many_requests")}},
+    }

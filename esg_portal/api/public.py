@@ -2,7 +2,7 @@
 
 Every answer is ``{"data": [...], "total", "limit", "offset"}`` with ``ETag`` (304 on a match)
 and ``Access-Control-Allow-Origin: *``; an unknown filter, a bad ``limit`` or ``offset`` is a
-JSON 400. The rows come from the newest release of each period (``public.queries``).
+JSON 400. The rows come from the newest release of each period (``eiti.publication.published``).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import Response, request
 from flask_babel import gettext as _
 
 from ..public import resources
-from ..public.queries import latest_per_period
+from ..eiti.publication.published import latest_per_period
 from . import OPEN_ENDPOINTS, bp
 from .bodies import BadRequest
 
@@ -34,7 +34,11 @@ def _whole(name: str, text: str | None, default: int, maximum: int | None = None
 
 
 def _filters(resource: str) -> dict[str, str]:
-    allowed = resources.RESOURCE_FILTERS[resource]
+    return query_filters(resource, resources.RESOURCE_FILTERS[resource])
+
+
+def query_filters(resource: str, allowed: tuple[str, ...]) -> dict[str, str]:
+    """The filters of a public resource's address: known names only, each once with a short value."""
     wanted = {}
     for name in request.args:
         if name in ("limit", "offset"):
@@ -87,7 +91,12 @@ def answer(resource: str) -> Response:
     # every field in every row (null when a release does not hold it), as the OpenAPI document describes
     page = [{name: row.get(name) for name in schema.fields} for row in schema.dump(rows[offset:offset + limit],
                                                                                    many=True)]
-    body = json.dumps({"data": page, "total": len(rows), "limit": limit, "offset": offset}, ensure_ascii=False,
+    return envelope(page, len(rows), limit, offset)
+
+
+def envelope(page: list[dict], total: int, limit: int, offset: int) -> Response:
+    """``{"data", "total", "limit", "offset"}`` with its ETag (304 on a match) and CORS."""
+    body = json.dumps({"data": page, "total": total, "limit": limit, "offset": offset}, ensure_ascii=False,
                       sort_keys=True, separators=(",", ":")).encode("utf-8")
     etag = hashlib.sha256(body).hexdigest()[:32]
     headers = {**CORS, "ETag": f'"{etag}"'}

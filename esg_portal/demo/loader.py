@@ -336,3 +336,39 @@ def publish_demo(homepage: str) -> int:
     secretariat = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT).order_by(User.id))
     run_reconciliation(secretariat, PUBLISHED_YEAR)
     return publish_release(secretariat, PUBLISHED_YEAR, homepage=homepage).version
+
+
+def seed_feedback() -> int:
+    """Residents' cases of the demo, through the services as residents and handlers would make them:
+    one answered (public), one appeal being handled, one waiting for registration. Needs the published
+    year (cases name the published register). Flush, no commit; returns how many cases were made."""
+    from ..feedback import services as feedback
+
+    secretariat = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT).order_by(User.id))
+    filer = db.session.scalar(select(User).where(User.email == "filer1@demo.kg"))
+    kutessay = next(row.inn for row in COMPANIES if row.key == "kutessay")
+    received = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=9)
+    dust = feedback.submit_case({
+        "kind": "anonymous", "subject": {"site": "T1-01"}, "category": "air_dust", "language": "ky",
+        "aiyl_okmotu": "Кемин", "text": "Кен ташыган жүк унааларынын чаңы күн сайын айылдагы бакчаларды басып калат."},
+        now=received)
+    feedback.register_case(secretariat, dust.case, expected=None, is_public=True, addressee="company",
+                           company_inn=kutessay, public_text=dust.case.original_text,
+                           now=received + dt.timedelta(hours=5))
+    feedback.post_answer(filer, dust.case, expected=None, final=True, now=received + dt.timedelta(days=4),
+                         text="Айылдын ичиндеги жолду күнүнө эки жолу суу менен сугарабыз; мектептин жанында "
+                              "ылдамдык саатына 20 км менен чектелди.")
+    hiring = feedback.submit_case({
+        "kind": "appeal", "subject": {"company_inn": kutessay}, "category": "jobs_hiring", "language": "ru",
+        "aiyl_okmotu": "Кемин", "name": "Demo Resident", "contact": "resident@demo.kg",
+        "text": "В прошлом году обещали нанять двадцать местных жителей, но на руднике работают только приезжие."},
+        now=received + dt.timedelta(days=6))
+    feedback.register_case(secretariat, hiring.case, expected=None, is_public=True, addressee="company",
+                           company_inn=kutessay, now=received + dt.timedelta(days=6, hours=3),
+                           public_text="В прошлом году обещали нанять двадцать местных жителей, но на руднике "
+                                       "работают только приезжие.")
+    feedback.submit_case({
+        "kind": "anonymous", "subject": {"place": "Чон-Кемин, көпүрөнүн жанында"}, "category": "water",
+        "language": "ky", "text": "Көпүрөнүн астындагы суу эки күндөн бери ылай болуп агып жатат."},
+        now=received + dt.timedelta(days=8))
+    return 3

@@ -13,8 +13,16 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from ..validation import text_problem
+
+
+def options(pairs: Iterable[tuple[Any, Any]], *, empty: Any = None) -> list[SelectChoice]:
+    """The choices of a select or radio field from (value, label) pairs, with an empty first choice
+    labelled ``empty`` when one is given."""
+    head = [SelectChoice("", empty)] if empty is not None else []
+    return [*head, *(SelectChoice(value, label) for value, label in pairs)]
 
 
 def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:

@@ -48,8 +48,10 @@ def send_command(limit: int) -> None:
               help="The day to remind for (YYYY-MM-DD, Bishkek); default today. Catches up a missed day.")
 @with_appcontext
 def deadlines_command(as_of: dt.datetime | None) -> None:
-    """Remind companies in scope that have not submitted: 14, 3 and 1 days before the deadline, and after it."""
+    """Remind companies in scope that have not submitted (14, 3 and 1 days before the deadline, and after it),
+    and flag residents' cases past their deadline to their handlers."""
     from ..disclosure.reminders import remind_deadlines
+    from ..feedback.services import flag_overdue
 
     day = as_of.date() if as_of else dt.datetime.now(display_timezone()).date()
     run = remind_deadlines(day)
@@ -57,3 +59,8 @@ def deadlines_command(as_of: dt.datetime | None) -> None:
     for year, which, company, told in run.sent:
         click.echo(f"{year} {which}: {company} ({told} user(s))")
     click.echo(f"{len(run.sent)} reminder(s) sent for {day.isoformat()}.")
+    # residents' cases past their deadline: now, or at the end of the day caught up (Bishkek)
+    end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=display_timezone())
+    overdue = flag_overdue(end_of_day if as_of else None)
+    db.session.commit()
+    click.echo(f"{overdue} overdue resident case(s) flagged to their handlers.")

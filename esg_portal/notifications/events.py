@@ -27,6 +27,13 @@ class Event(str, enum.Enum):
     DEADLINE_PASSED = "deadline_passed"
     RECEIPTS_SUBMITTED = "receipts_submitted"
     RELEASE_PUBLISHED = "release_published"
+    FEEDBACK_RECEIVED = "feedback_received"
+    FEEDBACK_ROUTED = "feedback_routed"
+    FEEDBACK_ANSWERED = "feedback_answered"
+    FEEDBACK_RESIDENT_REPLIED = "feedback_resident_replied"
+    FEEDBACK_OVERDUE = "feedback_overdue"
+    #: told to the resident (by e-mail only: a resident has no account)
+    FEEDBACK_STEP = "feedback_step"
 
 
 #: event → (subject, sentence); the sentence's placeholders are the event's params
@@ -73,7 +80,33 @@ TEXTS: dict[Event, tuple[Any, Any]] = {
     Event.RELEASE_PUBLISHED: (
         _l("EITI data for %(year)s were published"),
         _l("Version %(version)s of the EITI data for %(year)s was published on the portal's open data pages.")),
+    Event.FEEDBACK_RECEIVED: (
+        _l("New feedback from a resident: %(code)s"),
+        _l("A resident sent %(kind)s %(code)s about %(subject)s (%(category)s). Register it or reject it by "
+           "%(due)s.")),
+    Event.FEEDBACK_ROUTED: (
+        _l("A resident's case was sent to you: %(code)s"),
+        _l("The EITI secretariat sent you case %(code)s about %(subject)s (%(category)s). Answer it on the portal "
+           "by %(due)s.")),
+    Event.FEEDBACK_ANSWERED: (
+        _l("Case %(code)s was answered"),
+        _l("%(who)s answered case %(code)s about %(subject)s.")),
+    Event.FEEDBACK_RESIDENT_REPLIED: (
+        _l("The resident wrote again on case %(code)s"),
+        _l("The resident who sent case %(code)s about %(subject)s %(what)s.")),
+    Event.FEEDBACK_OVERDUE: (
+        _l("Case %(code)s is overdue"),
+        _l("Case %(code)s about %(subject)s was due by %(due)s (%(stage)s) and is not done yet.")),
+    Event.FEEDBACK_STEP: (
+        _l("Your case %(code)s: %(state)s"),
+        _l("Your case %(code)s is now: %(state)s. %(detail)s Follow it and reply here: %(link)s")),
 }
+
+#: what FEEDBACK_RESIDENT_REPLIED says the resident did
+RESIDENT_ACTS = {"replied": _l("added to it"), "resolved": _l("said the answer solved it"),
+                 "not_resolved": _l("said the answer did not solve it"), "reopened": _l("reopened it")}
+#: the stages of FEEDBACK_OVERDUE
+OVERDUE_STAGES = {"register": _l("registration"), "answer": _l("answer")}
 
 #: the decision words of ADJUSTMENT_DECIDED
 DECISIONS = {"accepted": _l("accepted"), "rejected": _l("rejected")}
@@ -87,6 +120,10 @@ def _localised(params: Mapping[str, Any], locale: str) -> dict[str, Any]:
         out[key] = value
     if out.get("decision") in DECISIONS:
         out["decision"] = str(DECISIONS[out["decision"]])
+    if out.get("what") in RESIDENT_ACTS:
+        out["what"] = str(RESIDENT_ACTS[out["what"]])
+    if out.get("stage") in OVERDUE_STAGES:
+        out["stage"] = str(OVERDUE_STAGES[out["stage"]])
     return out
 
 

@@ -107,6 +107,30 @@ def notify(event: Event, recipients: Iterable[User], params: Mapping[str, Any], 
     return made
 
 
+def mail_to(address: str, language: str, event: Event, params: Mapping[str, Any], path: str) -> OutboxMessage:
+    """An e-mail to someone without an account (a resident who left an address): the outbox only."""
+    subject, sentence = render(event.value, params, language)
+    base = current_app.config["ESG_PUBLIC_URL"]
+    with force_locale(language):
+        body = "\n\n".join([
+            _("Hello."), sentence,
+            _("You receive this message because you left this address with your case on the EITI disclosure "
+              "portal: %(url)s", url=f"{base}{path}")])
+    message = OutboxMessage(to_address=address, language=language, subject=subject[:255], body=body)
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def in_every_language(text: Any) -> dict[str, str]:
+    """A translatable word as a mapping of languages, for ``params`` that each reader reads in theirs."""
+    out = {}
+    for locale in ("en", "ru", "ky"):
+        with force_locale(locale):
+            out[locale] = str(text)
+    return out
+
+
 # --- the inbox ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)

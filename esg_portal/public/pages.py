@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..reference.models import Region, Site
-from .queries import Published, latest_per_period
+from ..eiti.publication.published import Published, latest_per_period
 from .resources import stream_descriptions
 
 GLOSSARY = Path(__file__).resolve().parents[1] / "data" / "glossary.csv"

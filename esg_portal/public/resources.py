@@ -15,7 +15,7 @@ from typing import Any
 from marshmallow import Schema, fields
 
 from ..reference.descriptions import stream_descriptions
-from .queries import Published
+from ..eiti.publication.published import Published
 
 FILTERS = ("year", "company", "stream", "entity", "region", "site")
 

@@ -19,8 +19,9 @@ from ..eiti.labels import explanation_labels, status_label
 from ..i18n import current_locale, format_amount
 from ..tabular.safe import csv_bytes
 from . import charts, pages
-from .cache import BoundedCache
-from .queries import release_fingerprint
+from ..cache import BoundedCache
+from ..feedback import queries as feedback_queries
+from ..eiti.publication.published import release_fingerprint
 
 bp = Blueprint("public", __name__)
 
@@ -45,11 +46,12 @@ def _signed_in() -> bool:
     return bool(getattr(current_user, "is_authenticated", False))
 
 
-def _etag() -> str:
-    """Changes with any release, the language and the address; for a signed-in user also with the user
-    and the session's CSRF token (the header of the page carries both; such pages are not stored, the
-    ETag only spares the rendering). A visitor's page needs no session."""
-    parts = [release_fingerprint(), current_locale(), request.full_path]
+def _etag(also: str = "") -> str:
+    """Changes with any release, the language and the address (and ``also``: what else the page shows,
+    such as residents' cases); for a signed-in user also with the user and the session's CSRF token (the
+    header of the page carries both; such pages are not stored, the ETag only spares the rendering). A
+    visitor's page needs no session."""
+    parts = [release_fingerprint(), also, current_locale(), request.full_path]
     if _signed_in():
         generate_csrf()
         parts += [str(current_user.id), str(session.get("csrf_token", ""))]
@@ -77,8 +79,8 @@ def _rendered_for_visitors(etag: str, render) -> str:
     return body
 
 
-def _cached(render) -> Response:
-    etag = _etag()
+def _cached(render, also: str = "") -> Response:
+    etag = _etag(also)
     if etag in request.if_none_match:
         response = Response(status=304)
     else:
@@ -96,7 +98,7 @@ def _year() -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) == 4 else None
 
 
-def _page(template: str, build, **context) -> Response:
+def _page(template: str, build, *, also: str = "", **context) -> Response:
     """Render ``template`` with ``view=build()``; a revalidation whose ETag matches does no page work.
 
     ``context`` values that are callables receive the view (for what a template takes from it).
@@ -105,7 +107,7 @@ def _page(template: str, build, **context) -> Response:
         view = build()
         extra = {key: value(view) if callable(value) else value for key, value in context.items()}
         return render_template(template, view=view, svg=charts.chart_svg, **extra)
-    return _cached(render)
+    return _cached(render, also)
 
 
 def home_page():
@@ -120,7 +122,9 @@ def companies():
 
 @bp.route("/companies/<inn>")
 def company(inn: str):
-    return _page("public/company.html", lambda: pages.company(inn, current_locale(), _, _year()))
+    return _page("public/company.html", lambda: pages.company(inn, current_locale(), _, _year()),
+                 also=feedback_queries.fingerprint(),
+                 feedback=lambda view: feedback_queries.public_summary("company", inn, view["year"]))
 
 
 @bp.route("/regions")
@@ -142,7 +146,8 @@ def sites():
 @bp.route("/sites/<code>")
 def site(code: str):
     return _page("public/place.html", lambda: pages.site(code, current_locale(), _, _year()),
-                 place=lambda view: view["site"], kind="site")
+                 place=lambda view: view["site"], kind="site", also=feedback_queries.fingerprint(),
+                 feedback=lambda view: feedback_queries.public_summary("site", code))
 
 
 @bp.route("/glossary")

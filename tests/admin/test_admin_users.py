@@ -1,6 +1,9 @@
 """Administration of user accounts: the HTML forms, their errors, access rules and ``users create``."""
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from sqlalchemy import select
 
@@ -121,6 +124,37 @@ def test_duplicate_email_is_refused_next_to_the_email_field(client, app, world):
     assert "already exists" in field_error(response.get_data(as_text=True), "email")
     with app.app_context():
         assert len(db.session.scalars(select(User).where(User.email == "filer@test.kg")).all()) == 1
+
+
+def test_field_errors_and_rule_errors_come_in_one_round(client, app, world):
+    """A form with a missing field, an e-mail in use and a filer without a company gets all three at once."""
+    login(client, "admin@test.kg")
+    response = post_form(client, "/admin/users/new", _new_user(email="filer@test.kg", full_name="",
+                                                               password_confirm="something-else-entirely"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter the person's full name." in field_error(page, "full_name")
+    assert "The two passwords differ." in field_error(page, "password_confirm")
+    assert "already exists" in field_error(page, "email")
+    assert "A company filer must belong to a company." in field_error(page, "company_id")
+    summary = re.search(r'<div class="error-summary"[^>]*id="errors".*?</div>', page, re.S).group(0)
+    for field in ("full_name", "password_confirm", "email", "company_id"):
+        assert f'href="#{field}"' in summary
+    assert unescape(summary).count("Enter the person's full name.") == 1  # the form's message, not the service's too
+    assert 'action="/admin/users/new#errors"' in page  # a refused form lands on its summary
+    assert _user(app, "filer@test.kg").full_name != ""
+
+
+def test_edit_form_reports_field_and_rule_errors_together(client, app, world):
+    login(client, "admin@test.kg")
+    response = post_form(client, f"/admin/users/{world['filer']}/edit", _edit_data(
+        app, world["filer"], email="officer@test.kg", full_name="", company_id=""))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "already exists" in field_error(page, "email")
+    assert "Enter the person's full name." in field_error(page, "full_name")
+    assert "A company filer must belong to a company." in field_error(page, "company_id")
+    assert f'action="/admin/users/{world["filer"]}/edit#errors"' in page
 
 
 @pytest.mark.parametrize("values, field, message", [

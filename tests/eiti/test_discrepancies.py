@@ -401,6 +401,17 @@ def raise_by_page(app: Flask, data, addressed_to: str = "company", position: int
     return query_id
 
 
+@pytest.mark.parametrize("addressed_to, who", [("company", "filer"), ("agency", "officer")])
+def test_the_answer_box_is_named_once_under_the_question(app: Flask, data, addressed_to, who) -> None:
+    query_id = raise_by_page(app, data, addressed_to)
+    page = client_for(app, EMAILS[who]).get(f"/discrepancies/queries/{query_id}").get_data(as_text=True)
+    assert 'id="answer-form"' in page
+    assert page.count("Your answer") == 1, "the answer box is announced twice (a heading and its label)"
+    assert re.search(r'<label for="answer">\s*Your answer\s*</label>', page)
+    question, form = page.index('id="question"'), page.index('id="answer-form"')
+    assert question < form  # the box follows the question it answers
+
+
 def test_the_whole_workflow_through_the_pages_is_attributed_in_the_audit_trail(app: Flask, data) -> None:
     query_id = raise_by_page(app, data)
     query_path = f"/discrepancies/queries/{query_id}"

@@ -1,7 +1,7 @@
 """What the public may read: the rows of the latest release of each period, and nothing else.
 
-Reads releases only (DESIGN: ``public/`` never imports ``disclosure/`` or ``receipts/``). A
-release never changes, so its parsed ``data.json`` is cached by the file's sha256 (the cache
+The public pages, the public API and the residents' feedback read this (never ``disclosure/`` or
+``receipts/``). A release never changes, so its parsed ``data.json`` is cached by the file's sha256 (the cache
 key is the content itself, so a cached entry can never be stale).
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..eiti.publication.models import Release, ReleaseFile
-from ..eiti.publication.services import DATA, all_releases, file_content
-from ..extensions import db
-from .cache import BoundedCache
+from ...extensions import db
+from ...cache import BoundedCache
+from .models import Release, ReleaseFile
+from .services import DATA, all_releases, file_content
 
 #: parsed data.json of the releases read lately, by the file's sha256
 _CACHE: BoundedCache[dict[str, Any]] = BoundedCache(16)
