@@ -663,6 +663,14 @@ ROUTES: dict[str, list[Target]] = {
         T("2024", {"year": "closed_year"},
           "GET   login 403   403   403   403   403   ok    403"),
     ],
+    # opening and closing a period: the secretariat only; the seeded years are open (2025) and closed (2024),
+    # so the step itself is refused (409, an "ok" for a POST)
+    **{f"eiti.{step}": [
+        T("2025", {"year": "open_year"},
+          "POST  login 403   403   403   403   403   ok    403"),
+        T("2024", {"year": "closed_year"},
+          "POST  login 403   403   403   403   403   ok    403"),
+    ] for step in ("open_period", "close_period")},
     "eiti.save_period": [
         T("2025", {"year": "open_year"},
           "POST  login 403   403   403   403   403   ok    403"),

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..accounts.permissions import can_manage_period_settings, require
 from ..companies.models import Company
-from ..errors import NotFound, ValidationError
+from ..errors import InvalidTransition, NotFound, ValidationError
 from ..extensions import db
 from ..money import (basis_points_from_percent, from_minor, percent_from_basis_points, rate_from_scaled,
                      rate_to_scaled, to_minor)
-from ..reference.models import (PeriodStreamSetting, ReportingPeriod, RevenueStream, ScopeOverride,
+from ..reference.models import (PeriodStatus, PeriodStreamSetting, ReportingPeriod, RevenueStream, ScopeOverride,
                                 StreamInclusion)
 from ..tabular import NumberError, number_error_message, parse_decimal
 
@@ -116,6 +116,39 @@ def update_period(actor: User, year: int, *, locale: str, usd_rate: str | None, 
     if deadline_date is not None and deadline_time is not None:
         local = dt.datetime.combine(deadline_date, deadline_time, tzinfo=BISHKEK)
         period.filing_deadline_at = local.astimezone(dt.timezone.utc)
+    db.session.flush()
+    return period
+
+
+def open_period(actor: User, year: int) -> ReportingPeriod:
+    """Open a planned period for filing (it needs its deadline) and tell the filers of every company in
+    its scope, in their language, where to file and by when."""
+    from ..disclosure.reminders import companies_yet_to_file
+    from ..notifications.events import Event
+    from ..notifications.services import company_filers, notify
+
+    require(can_manage_period_settings(actor))
+    period = _period(year)
+    if period.status is not PeriodStatus.PLANNED:
+        raise InvalidTransition(_("Only a planned period can be opened; %(year)s is not planned.", year=year))
+    if period.filing_deadline_at is None:
+        raise ValidationError({"deadline_date": [_("Set the filing deadline before opening the period.")]})
+    period.status = PeriodStatus.OPEN
+    db.session.flush()
+    deadline = period.filing_deadline_at.astimezone(BISHKEK).date().isoformat()
+    for company in companies_yet_to_file(period):
+        notify(Event.PERIOD_OPENED, company_filers(company.id), {"year": period.year, "deadline": deadline},
+               "/", dedupe_key=f"period-opened:{period.id}")
+    return period
+
+
+def close_period(actor: User, year: int) -> ReportingPeriod:
+    """Close an open period: filing ends; reconciliation and publication go on."""
+    require(can_manage_period_settings(actor))
+    period = _period(year)
+    if period.status is not PeriodStatus.OPEN:
+        raise InvalidTransition(_("Only an open period can be closed; %(year)s is not open.", year=year))
+    period.status = PeriodStatus.CLOSED
     db.session.flush()
     return period
 

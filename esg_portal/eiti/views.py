@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..forms.eiti import PeriodForm, ScopeOverrideForm, StreamSettingForm, StreamSettingsForm
+from ..forms.eiti import PeriodForm, ScopeOverrideForm, StatusForm, StreamSettingForm, StreamSettingsForm
 from ..i18n import current_locale
 from . import settings
 
@@ -66,6 +66,34 @@ def save_period(year: int):
         except ValidationError as error:
             _apply(form, error)
     return _page(year, period_form=form, status=422)
+
+
+@bp.route("/<int:year>/settings/open", methods=["POST"])
+@login_required
+def open_period(year: int):
+    """Planned → open: the filers of the companies in scope are told."""
+    return _status_step(year, settings.open_period, _("The period %(year)s is open for filing. The companies in "
+                                                      "scope were told.", year=year))
+
+
+@bp.route("/<int:year>/settings/close", methods=["POST"])
+@login_required
+def close_period(year: int):
+    return _status_step(year, settings.close_period, _("The period %(year)s is closed for filing.", year=year))
+
+
+def _status_step(year: int, step, done: str):
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _page(year, status=400)
+    try:
+        step(current_user, year)
+    except ValidationError as error:
+        flash(" ".join(m for messages in error.errors.values() for m in messages), "error")
+        return redirect(url_for(".period_settings", year=year) + "#period-status")
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for(".period_settings", year=year) + "#period-status")
 
 
 @bp.route("/<int:year>/settings/streams", methods=["POST"])

@@ -12,6 +12,10 @@ INCLUSION_LABELS = {"included": _l("Included"), "not_included": _l("Not included
                     "not_applicable": _l("Not applicable")}
 
 
+class StatusForm(PortalForm):
+    """Opening or closing a period: a button and its CSRF token."""
+
+
 class PeriodForm(PortalForm):
     usd_rate = StringField(_l("USD rate: 1 USD = … KGS"), validators=[Optional(), Length(max=32)],
                            description=_l("Up to 4 decimals, e.g. 87.4500. USD amounts are converted at this rate, "
