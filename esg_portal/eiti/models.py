@@ -41,9 +41,12 @@ class ReconciliationRun(Audited, db.Model):
     #: the rules used: rate, threshold, margins and inclusion per stream, scope overrides
     rules: Mapped[dict] = mapped_column(JSON)
     #: the inputs used: filing versions (id, version, sha256) and receipt batch versions
-    inputs: Mapped[dict] = mapped_column(JSON)
+    #: (deferred: thousands of filings and names at national scale, read only where needed)
+    inputs: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: totals, counts, coverage and the non-reporting list, as computed by the engine
     summary: Mapped[dict] = mapped_column(JSON)
+    #: SHA-256 of the stored lines (``runs.lines_sha256``); None on runs made before it was kept
+    lines_sha256: Mapped[str | None] = mapped_column(String(64))
 
     period: Mapped[ReportingPeriod] = relationship()
     run_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from ..money import from_minor, rate_from_scaled
 from . import reconciliation as engine
@@ -137,13 +138,45 @@ class LineFilter:
     def is_active(self) -> bool:
         return any((self.status, self.stream, self.entity, self.company))
 
-    def apply(self, lines: pd.DataFrame) -> pd.DataFrame:
+    def apply(self, lines: pd.DataFrame, names: Names | None = None) -> pd.DataFrame:
+        """The lines that match every filter; ``company`` is an INN, or with ``names`` also a part of a
+        company's name (any case), for runs with too many companies to choose from a list."""
         keep = np.ones(len(lines), dtype=bool)
         for value, column in ((self.status, "status"), (self.stream, "revenue_stream"),
-                              (self.entity, "government_entity"), (self.company, "company_inn")):
+                              (self.entity, "government_entity")):
             if value:
                 keep &= (lines[column].astype(object) == value).to_numpy()
+        if self.company:
+            inns = lines["company_inn"].astype(object)
+            exact = (inns == self.company).to_numpy()
+            if not exact.any() and names is not None:
+                wanted = self.company.casefold()
+                exact = inns.isin([inn for inn in set(inns) if wanted in names.company(inn).casefold()]).to_numpy()
+            keep &= exact
         return lines[keep]
+
+
+@dataclass(frozen=True)
+class PageSlice:
+    """One page of a long list: which page (1-based, clamped to the pages there are) and its rows."""
+
+    number: int
+    pages: int
+    start: int
+    stop: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, requested: object, per_page: int) -> PageSlice:
+        """The page ``requested`` (text from a query string; anything but a positive number is page 1)."""
+        pages = max(1, -(-total // per_page))
+        try:
+            number = int(str(requested or "1").strip()[:9])
+        except ValueError:
+            number = 1
+        number = min(max(number, 1), pages)
+        start = (number - 1) * per_page
+        return cls(number, pages, start, min(start + per_page, total), total)
 
 
 # --- summaries ----------------------------------------------------------------------------------
@@ -186,7 +219,8 @@ def summary_table(report: RunReport, by: str) -> pd.DataFrame:
     table["pct_of_government_total"] = pd.Series([share_bp(int(gap), whole) for gap in table["gap"]],
                                                  index=table.index, dtype=object)
     if by == "company":  # readers look companies up by name; streams and entities keep the code order
-        table = table.iloc[sorted(range(len(table)), key=lambda i: (names[i].casefold(), keys.iloc[i]))]
+        codes = keys.tolist()
+        table = table.iloc[sorted(range(len(table)), key=lambda i: (names[i].casefold(), codes[i]))]
     return table.reset_index(drop=True)
 
 
@@ -234,26 +268,42 @@ def decimal_fraction(bp: object) -> Decimal | None:
     return None if is_missing(bp) else Decimal(int(bp)).scaleb(-4)
 
 
+@lru_cache(maxsize=None)
+def _number_symbols(locale: str) -> tuple[str, str, str]:
+    """(group, decimal, minus) symbols of ``locale`` as babel gives them."""
+    return get_group_symbol(locale), get_decimal_symbol(locale), get_minus_sign_symbol(locale)
+
+
+def grouped_text(value: Decimal | int, decimals: int, locale: str) -> str:
+    """``value`` with thousands grouped and exactly ``decimals`` decimals in the notation of ``locale`` —
+    what babel's ``format_decimal`` gives for the pattern ``#,##0.00…``, some 30 times faster, which
+    counts in a report of 20,000 lines (the report tests compare the two)."""
+    group, decimal, minus = _number_symbols(locale)
+    text = f"{abs(Decimal(value)):,.{decimals}f}"  # Decimal: exact (an int would go through a float)
+    text = text.replace(",", "\0").replace(".", decimal).replace("\0", group)
+    return minus + text if value < 0 and text.strip("0" + group + decimal) else text
+
+
 def amount_text(minor: object, currency: str, locale: str) -> str:
     """An amount in the reader's notation ("1 234 567,89"), exact; "" when missing."""
     value = decimal_amount(minor, currency)
-    return "" if value is None else format_decimal(value, format=AMOUNT_FORMAT, locale=locale)
+    return "" if value is None else grouped_text(value, 2, locale)
 
 
 def pct_text(bp: object, locale: str) -> str:
     """A percentage with 2 decimals in the reader's notation ("12,34 %"); "" when missing."""
     if is_missing(bp):
         return ""
-    return format_decimal(Decimal(int(bp)).scaleb(-2), format=AMOUNT_FORMAT, locale=locale) + "\u00a0%"
+    return grouped_text(Decimal(int(bp)).scaleb(-2), 2, locale) + "\u00a0%"
 
 
 def count_text(value: object, locale: str) -> str:
-    return format_decimal(int(value), format="#,##0", locale=locale)
+    return grouped_text(int(value), 0, locale)
 
 
 def rate_text(scaled: int | None, locale: str) -> str:
     """An exchange rate scaled by 10⁴ with its 4 decimals ("87,4500"); "" when not set."""
-    return "" if scaled is None else format_decimal(rate_from_scaled(scaled), format="#,##0.0000", locale=locale)
+    return "" if scaled is None else grouped_text(rate_from_scaled(scaled), 4, locale)
 
 
 def date_text(value: dt.date | None, locale: str) -> str:

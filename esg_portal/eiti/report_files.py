@@ -19,7 +19,7 @@ from ..audit import utcnow
 from ..money import from_minor, rate_from_scaled
 from ..reports.reconciliation import build_reconciliation_report
 from ..tabular.safe import (Alignment, Font, PatternFill, csv_bytes, get_column_letter, new_workbook, put_cell,
-                           workbook_bytes)
+                           put_rows, workbook_bytes)
 from . import reconciliation as engine
 from .labels import INCLUSION_LABELS, explanation_labels, status_label
 from .report_data import (
@@ -119,13 +119,17 @@ def build_csv(report: RunReport) -> bytes:
 
 def _line_values(report: RunReport, lines: pd.DataFrame) -> Iterable[list[object]]:
     names, currency = report.names, report.currency
+    statuses = {code: status_label(code) for code in engine.STATUSES}  # translated once, not once per line
+    explanations: dict[str, str] = {}
     for position, row in zip(lines.index, lines.itertuples(index=False)):
+        if row.explanation not in explanations:
+            explanations[row.explanation] = _explanation(row.explanation)
         yield ([int(position), names.company(row.company_inn), row.company_inn, names.stream(row.revenue_stream),
                 names.gfs(row.revenue_stream), names.entity(row.government_entity), row.project,
-                status_label(row.status)]
+                statuses.get(row.status) or status_label(row.status)]
                + [decimal_amount(getattr(row, column), currency) for column in AMOUNT_COLUMNS]
                + [decimal_fraction(getattr(row, column)) for column in PCT_COLUMNS]
-               + [_explanation(row.explanation)])
+               + [explanations[row.explanation]])
 
 
 LINE_SHEET_COLUMNS = (["position", "company", "company_inn", "revenue_stream", "gfs_code", "government_entity",
@@ -170,6 +174,17 @@ def _width(value: object, number_format: str) -> int:
     return max((len(part) for part in str("" if value is None else value).splitlines()), default=0) + 2
 
 
+def _column_width(values: Iterable[object], number_format: str) -> int:
+    """``_width`` of a column's widest cell: the widest decimal is the largest or the smallest one, so
+    only those two and the longest text are measured (a 20,000-line sheet has 400,000 cells)."""
+    numbers = [v for v in values if isinstance(v, Decimal)]
+    others = [v for v in values if v is not None and not isinstance(v, Decimal)]
+    candidates = ([max(numbers), min(numbers)] if numbers else [])
+    candidates += [max(others, key=lambda v: len(str(v)))] if others else []
+    texts = [v for v in others if isinstance(v, str) and "\n" in v]  # a line break: every line counts
+    return max((_width(v, number_format) for v in candidates + texts), default=0)
+
+
 def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[object]], formats: Sequence[str],
                  total: Sequence[object] | None = None, start_row: int = 1, freeze: bool = True) -> None:
     """A header row (bold, frozen), the rows with their number formats, an optional bold total row."""
@@ -180,19 +195,15 @@ def _write_table(ws, header: Sequence[str], rows: Iterable[Sequence[object]], fo
         cell = put_cell(ws, start_row, column, str(title))
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    r = start_row
-    for r, values in enumerate(list(rows) + ([total] if total else []), start=start_row + 1):
-        for column, value in enumerate(values, start=1):
-            _put(ws, r, column, value, formats[column - 1])
-            widths[column - 1] = max(widths[column - 1], _width(value, formats[column - 1]))
-    if total:
-        for column in range(1, len(header) + 1):
-            ws.cell(row=r, column=column).font = bold
+    values = list(rows) + ([total] if total else [])
+    for column, cells in enumerate(zip(*values)):
+        widths[column] = max(widths[column], _column_width(cells, formats[column]))
+    put_rows(ws, start_row + 1, values, [f if f else "" for f in formats], bold_last=1 if total else 0)
     for column, width in enumerate(widths, start=1):
         letter = get_column_letter(column)
         ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, min(width, 60))
     if freeze:
-        ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+        ws.freeze_panes = f"A{start_row + 1}"  # a coordinate: ws.cell() would add an empty cell above the rows
 
 
 def sheet_title(text: str) -> str:

@@ -19,10 +19,10 @@ from ..reference.models import GovernmentEntity, RevenueStream
 from . import reconciliation as engine
 from . import runs
 from .labels import explanation_labels, status_label
-from .models import ReconciliationLine
 from .report_data import (
     LineFilter,
     Names,
+    PageSlice,
     RunReport,
     amount_text,
     count_text,
@@ -37,6 +37,12 @@ from .report_data import (
 )
 from .report_files import build_csv, build_pdf, build_xlsx
 
+#: lines per page of the HTML line table, and companies per page of its summary by company: a page of
+#: a 20,000-line run stays a few hundred KB; the files hold everything
+LINES_PER_PAGE = 100
+COMPANIES_PER_PAGE = 50
+#: above this many companies the company filter is a text field (INN or part of the name), not a list
+COMPANY_CHOICES_LIMIT = 200
 #: download kind → (MIME type, file extension)
 FILE_KINDS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
@@ -80,7 +86,7 @@ def _names(run, lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: s
     A run stored before runs kept their names, or a code the run did not record, takes the
     register's name as it stands.
     """
-    recorded = (run.inputs or {}).get("names")
+    recorded = runs.recorded_names(run)
     if not recorded:
         return _register_names(lines, summary, rules, locale)
     streams = recorded.get("revenue_streams") or {}
@@ -104,9 +110,7 @@ def load_report(actor: User, run_id: int, locale: str) -> RunReport:
     """One stored run as a ``RunReport`` in ``locale``; the secretariat only (403), 404 when there is no such run."""
     run = runs.get_run(actor, run_id)
     lines = runs.lines_frame(run)
-    positions = db.session.scalars(select(ReconciliationLine.position).where(ReconciliationLine.run_id == run.id)
-                                   .order_by(ReconciliationLine.position)).all()
-    lines.index = pd.Index(positions, name="position")
+    lines.index = pd.RangeIndex(1, len(lines) + 1, name="position")  # a run's positions are 1…n
     summary, rules = run.summary or {}, run.rules or {}
     silent = summary.get("non_reporting") or []
     period = run.period
@@ -157,11 +161,22 @@ class ReportPage:
     summaries: dict[str, list[dict[str, object]]]
     summary_totals: dict[str, str]
     non_reporting: list[dict[str, str]]
+    #: the lines of this page of the (filtered) line table
     lines: list[LineRow]
     line_filter: LineFilter
-    #: the filters' choices: (value, label), in the order of the select boxes
+    #: the filters' choices: (value, label), in the order of the select boxes; no company list when
+    #: the run has more than COMPANY_CHOICES_LIMIT companies (the filter is then a text field)
     options: dict[str, list[tuple[str, str]]]
     total_lines: int
+    #: which page of the filtered lines (``page``) and of the summary by company (``company_page``)
+    line_page: PageSlice
+    company_page: PageSlice
+    #: the query string that keeps the filters and the other table's page when one pager moves
+    filter_args: dict[str, str]
+
+    @property
+    def matching_lines(self) -> int:
+        return self.line_page.total
 
 
 def _figures(row, currency: str, locale: str) -> dict[str, str]:
@@ -182,15 +197,18 @@ def _line_rows(report: RunReport, lines: pd.DataFrame) -> list[LineRow]:
             for position, row in zip(lines.index, lines.itertuples(index=False))]
 
 
-def _summary_rows(report: RunReport, by: str) -> list[dict[str, object]]:
+def _summary_rows(report: RunReport, by: str, shown: PageSlice | None = None) -> list[dict[str, object]]:
     loc, cur = report.locale, report.currency
+    table = summary_table(report, by)
+    if shown is not None:
+        table = table.iloc[shown.start:shown.stop]
     return [{"key": r["key"], "name": r["name"], "gfs_code": r.get("gfs_code", ""),
              "company_amount": amount_text(r["company_amount"], cur, loc),
              "government_amount": amount_text(r["government_amount"], cur, loc),
              "gap": amount_text(r["gap"], cur, loc), "pct": pct_text(r["pct_of_government_total"], loc),
              "lines": count_text(r["lines"], loc),
              "counts": {s: count_text(r[s], loc) for s in engine.STATUSES}}
-            for r in summary_table(report, by).to_dict("records")]
+            for r in table.to_dict("records")]
 
 
 def _options(report: RunReport) -> dict[str, list[tuple[str, str]]]:
@@ -200,19 +218,27 @@ def _options(report: RunReport) -> dict[str, list[tuple[str, str]]]:
     def by_name(codes, name) -> list[tuple[str, str]]:
         return sorted(((code, name(code)) for code in set(codes)), key=lambda item: (item[1].casefold(), item[0]))
 
+    inns = set(lines["company_inn"].astype(object))
     return {"status": [(s, status_label(s)) for s in engine.STATUSES if s in present],
             "stream": by_name(lines["revenue_stream"].astype(object), names.stream),
             "entity": by_name(lines["government_entity"].astype(object), names.entity),
-            "company": [(inn, f"{name} ({inn})") for inn, name in
-                        by_name(lines["company_inn"].astype(object), names.company)]}
+            "company": [] if len(inns) > COMPANY_CHOICES_LIMIT else
+            [(inn, f"{name} ({inn})") for inn, name in by_name(inns, names.company)]}
 
 
 def report_page(actor: User, run_id: int, locale: str, args: Mapping[str, str]) -> ReportPage:
-    """The report page of a run: summaries, the non-reporting list and the line table filtered by ``args``
-    (``status``, ``stream``, ``entity``, ``company``), discrepancies first."""
+    """The report page of a run: summaries, the non-reporting list and one page (``page``) of the line table
+    filtered by ``args`` (``status``, ``stream``, ``entity``, ``company``), discrepancies first; the summary
+    by company a page (``company_page``) at a time."""
     report = load_report(actor, run_id, locale)
     loc, cur, rules = locale, report.currency, report.rules
     line_filter = LineFilter.from_args(args)
+    matching = line_filter.apply(ordered_lines(report.lines), report.names)
+    line_page = PageSlice.of(len(matching), args.get("page"), LINES_PER_PAGE)
+    company_page = PageSlice.of(int(report.lines["company_inn"].nunique()), args.get("company_page"),
+                                COMPANIES_PER_PAGE)
+    filter_args = {name: getattr(line_filter, name) for name in ("status", "stream", "entity", "company")
+                   if getattr(line_filter, name)}
     totals = run_totals(report)
     threshold = rules.get("threshold_minor")
     return ReportPage(
@@ -228,7 +254,8 @@ def report_page(actor: User, run_id: int, locale: str, args: Mapping[str, str]) 
                 "lines": count_text(totals["lines"], loc)},
         counts=[(s, status_label(s), count_text(totals["counts"][s], loc)) for s in engine.STATUSES],
         present=frozenset(s for s in engine.STATUSES if totals["counts"][s]),
-        summaries={by: _summary_rows(report, by) for by in ("stream", "entity", "company")},
+        summaries={"stream": _summary_rows(report, "stream"), "entity": _summary_rows(report, "entity"),
+                   "company": _summary_rows(report, "company", company_page)},
         summary_totals={"company_amount": amount_text(totals["company_amount"], cur, loc),
                         "government_amount": amount_text(totals["government_amount"], cur, loc),
                         "gap": amount_text(totals["gap"], cur, loc), "pct": pct_text(totals["gap_pct_bp"], loc),
@@ -237,8 +264,9 @@ def report_page(actor: User, run_id: int, locale: str, args: Mapping[str, str]) 
                         "status_label": status_label(r["status"]), "reason": r["reason"],
                         "government_amount": amount_text(r["government_amount"], cur, loc),
                         "lines": count_text(r["lines"], loc)} for r in non_reporting(report).to_dict("records")],
-        lines=_line_rows(report, line_filter.apply(ordered_lines(report.lines))),
-        line_filter=line_filter, options=_options(report), total_lines=len(report.lines))
+        lines=_line_rows(report, matching.iloc[line_page.start:line_page.stop]),
+        line_filter=line_filter, options=_options(report), total_lines=len(report.lines),
+        line_page=line_page, company_page=company_page, filter_args=filter_args)
 
 
 # --- the files ----------------------------------------------------------------------------------

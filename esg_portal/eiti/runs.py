@@ -17,6 +17,8 @@ government_amount, lines}]. Every figure but ``government_not_included`` is reco
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import numpy as np
 import pandas as pd
@@ -26,6 +28,7 @@ from sqlalchemy import func, insert, select
 from ..accounts.models import User
 from ..accounts.permissions import can_reconcile, require
 from ..audit import utcnow
+from ..cache import BoundedCache
 from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..lifecycle import lock_row
@@ -45,6 +48,12 @@ STORED_COLUMNS = {
 }
 TEXT_COLUMNS = ["company_inn", "revenue_stream", "government_entity", "project", "status", "explanation"]
 _INT64_MAX = np.iinfo(np.int64).max
+#: line tables of runs by their fingerprint, per worker process: a run never changes, so an entry is never
+#: stale; a 20,000-line table is about 5 MB
+_FRAMES: BoundedCache[pd.DataFrame] = BoundedCache(16, max_bytes=256 * 2**20,
+                                                   size_of=lambda frame: int(frame.memory_usage(deep=False).sum()))
+#: the names each run recorded, likewise (``recorded_names``)
+_NAMES: BoundedCache[dict] = BoundedCache(16)
 
 
 def _require(actor: User) -> None:
@@ -83,6 +92,7 @@ def run_reconciliation(actor: User, year: int, *, now: dt.datetime | None = None
     db.session.add(run)
     db.session.flush()
     rows = _line_rows(run.id, lines)
+    run.lines_sha256 = lines_sha256(rows)
     if rows:
         db.session.execute(insert(ReconciliationLine), rows)
     db.session.expire(run, ["lines"])
@@ -135,6 +145,16 @@ def _line_rows(run_id: int, lines: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def lines_sha256(rows: list[dict]) -> str:
+    """SHA-256 of a run's stored line rows (position, key, figures, status, explanation), run id left out."""
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(json.dumps([row[name] for name in sorted(row) if name != "run_id"],
+                                 ensure_ascii=False, separators=(",", ":")).encode())
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
 # --- reading ----------------------------------------------------------------------------
 
 def list_runs(actor: User, year: int) -> list[ReconciliationRun]:
@@ -171,17 +191,43 @@ def run_by_number(actor: User, year: int, number: int) -> ReconciliationRun | No
 
 
 def lines_frame(run: ReconciliationRun) -> pd.DataFrame:
-    """A stored run's line table with exactly ``reconciliation.LINE_COLUMNS``, in the engine's order.
+    """A stored run's line table with exactly ``reconciliation.LINE_COLUMNS``, in the engine's order (line
+    ``position`` n is row n − 1).
 
     Amounts and percentages are nullable Int64 (minor units and basis points); the key, status
-    and explanation are text (project "" at company level).
+    and explanation are text (project "" at company level). A run with a fingerprint is read
+    from the database once per worker process; callers get a copy they may change.
     """
+    if run.lines_sha256:
+        key = f"{run.id}:{run.lines_sha256}"
+        frame = _FRAMES.get(key)
+        if frame is None:
+            frame = _read_lines(run)
+            _FRAMES.put(key, frame)
+        return frame.copy()
+    return _read_lines(run)
+
+
+def recorded_names(run: ReconciliationRun) -> dict:
+    """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), read once per
+    worker process for a run with a fingerprint; {} on a run made before runs kept them."""
+    if not run.lines_sha256:
+        return (run.inputs or {}).get("names") or {}
+    key = f"{run.id}:{run.lines_sha256}"
+    names = _NAMES.get(key)
+    if names is None:
+        names = (run.inputs or {}).get("names") or {}
+        _NAMES.put(key, names)
+    return names
+
+
+def _read_lines(run: ReconciliationRun) -> pd.DataFrame:
     stored = [getattr(ReconciliationLine, STORED_COLUMNS.get(column, column)) for column in engine.LINE_COLUMNS]
     rows = db.session.execute(select(*stored).where(ReconciliationLine.run_id == run.id)
                               .order_by(ReconciliationLine.position)).all()
+    columns = list(zip(*rows)) if rows else [()] * len(engine.LINE_COLUMNS)
     data = {}
-    for i, column in enumerate(engine.LINE_COLUMNS):
-        values = [row[i] for row in rows]
+    for column, values in zip(engine.LINE_COLUMNS, columns):
         if column in STORED_COLUMNS:
             data[column] = pd.array(values, dtype="Int64")
         else:

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 # the styling and table parts the portal's writers use, so that they reach openpyxl only through here
 from openpyxl.styles import Alignment, Font, PatternFill  # noqa: F401
 from openpyxl.utils import get_column_letter  # noqa: F401
@@ -40,6 +41,10 @@ _CORE_TIMES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"((?: [a-z]+="[^"]*")*)>(<f>[^<]*</f>)<v\s*/></c>')
 #: where put_formula keeps the cached results of a worksheet's formulas (coordinate → value)
 _CACHE_ATTRIBUTE = "_esg_cached_results"
+#: where put_rows keeps a worksheet's bulk rows until the workbook is saved
+_BULK_ATTRIBUTE = "_esg_bulk_rows"
+_SHEET_DATA_END = re.compile(rb"<sheetData\s*/>|</sheetData>")
+_DIMENSION = re.compile(rb'<dimension ref="[^"]*"\s*/>')
 
 
 def is_formula_like(text: str) -> bool:
@@ -211,6 +216,83 @@ def safe_row(ws, values: Iterable[object], formats: Sequence[str] = ()) -> list:
     return cells
 
 
+def put_rows(ws, first_row: int, rows: Sequence[Sequence[object]], formats: Sequence[str] = (), *,
+             bold_last: int = 0) -> None:
+    """A large block of rows (str, int, Decimal or None cells), below everything else on the sheet.
+
+    Same cell rules as :func:`put_cell` — text is a string cell (quote prefix when it looks like
+    a formula), a Decimal its exact text, ``formats[i]`` the number format of column i — but the
+    rows skip openpyxl's cell objects: :func:`workbook_bytes` writes them straight into the
+    sheet's XML, some ten times faster (a 20,000-line reconciliation report is 400,000 cells).
+    The last ``bold_last`` rows (a total) are bold.
+    """
+    def style_ids(bold: bool) -> tuple[list[int], int]:
+        ids = []
+        for number_format in list(formats) + [""]:  # the last: text
+            probe = Cell(ws)
+            if number_format:
+                probe.number_format = number_format
+            if bold:
+                probe.font = Font(bold=True)
+            ids.append(probe.style_id)
+        quoted = Cell(ws)
+        quoted.quotePrefix = True
+        if bold:
+            quoted.font = Font(bold=True)
+        return ids, quoted.style_id
+
+    ws.__dict__[_BULK_ATTRIBUTE] = (first_row, rows, style_ids(False), style_ids(True), bold_last)
+
+
+def _bulk_xml(first_row: int, rows: Sequence[Sequence[object]], plain: tuple, bold: tuple,
+              bold_last: int) -> tuple[bytes, str]:
+    """(the ``<row>`` elements of :func:`put_rows`, the last cell's coordinate)."""
+    width = max((len(row) for row in rows), default=1)
+    letters = [get_column_letter(i + 1) for i in range(width)]
+
+    def attributes(ids: list[int]) -> tuple[list[str], str]:
+        numbers = [f' s="{ids[i]}"' if i < len(ids) - 1 and ids[i] else "" for i in range(width)]
+        return numbers, f' s="{ids[-1]}"' if ids[-1] else ""
+
+    styles = {False: (*attributes(plain[0]), f' s="{plain[1]}"'), True: (*attributes(bold[0]), f' s="{bold[1]}"')}
+    parts = []
+    r = first_row - 1
+    first_bold = first_row + len(rows) - bold_last
+    for r, row in enumerate(rows, start=first_row):
+        numbers, text_style, quoted = styles[r >= first_bold]
+        cells = [f'<row r="{r}">']
+        for i, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                text = ILLEGAL_CHARACTERS_RE.sub("", value)
+                style = quoted if is_formula_like(text) else text_style
+                space = ' xml:space="preserve"' if text != text.strip() else ""
+                cells.append(f'<c r="{letters[i]}{r}" t="inlineStr"{style}><is><t{space}>{xml_escape(text)}</t></is></c>')
+            elif isinstance(value, bool):
+                cells.append(f'<c r="{letters[i]}{r}" t="b"{numbers[i]}><v>{int(value)}</v></c>')
+            elif isinstance(value, Decimal):
+                cells.append(f'<c r="{letters[i]}{r}" t="n"{numbers[i]}><v>{format(value, "f")}</v></c>')
+            elif isinstance(value, int):
+                cells.append(f'<c r="{letters[i]}{r}" t="n"{numbers[i]}><v>{value}</v></c>')
+            else:
+                raise TypeError(f"put_rows takes text, int or Decimal cells, not {type(value).__name__}")
+        cells.append("</row>")
+        parts.append("".join(cells))
+    return "".join(parts).encode("utf-8"), f"{letters[width - 1]}{max(r, 1)}"
+
+
+def _patch_bulk(data: bytes, bulk: tuple) -> bytes:
+    """Put a sheet's bulk rows at the end of its ``<sheetData>`` and widen its ``<dimension>`` to them."""
+    xml, last = _bulk_xml(*bulk)
+    match = _SHEET_DATA_END.search(data)
+    if match is None:
+        raise ValueError("no sheetData in the worksheet")
+    closing = b"<sheetData>" + xml + b"</sheetData>" if match.group(0).startswith(b"<sheetData") else xml + b"</sheetData>"
+    data = data[:match.start()] + closing + data[match.end():]
+    return _DIMENSION.sub(f'<dimension ref="A1:{last}"/>'.encode(), data, count=1)
+
+
 def new_workbook(*, streamed: bool = False) -> Workbook:
     """An empty workbook with fixed document times; ``streamed`` for large tables written row by row
     (``ws.append(safe_row(ws, values))``), which keeps memory flat."""
@@ -232,6 +314,8 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     # openpyxl numbers the sheets while saving: the path is known only now
     caches = {ws.path.lstrip("/"): ws.__dict__[_CACHE_ATTRIBUTE] for ws in workbook.worksheets
               if ws.__dict__.get(_CACHE_ATTRIBUTE)}
+    bulk = {ws.path.lstrip("/"): ws.__dict__[_BULK_ATTRIBUTE] for ws in workbook.worksheets
+            if ws.__dict__.get(_BULK_ATTRIBUTE)}
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
     out = io.BytesIO()
@@ -240,8 +324,10 @@ def workbook_bytes(workbook: Workbook) -> bytes:
             data = source.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = _CORE_TIMES.sub(lambda m: m.group(1) + stamp + m.group(3), data)
-            elif info.filename in caches:
+            if info.filename in caches:
                 data = _patch_cached(data, caches[info.filename])
+            if info.filename in bulk:
+                data = _patch_bulk(data, bulk[info.filename])
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16

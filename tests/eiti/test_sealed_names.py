@@ -158,6 +158,7 @@ def test_a_run_stored_without_names_shows_the_register(demo_data: Flask) -> None
     with demo_data.app_context():
         run = db.session.get(ReconciliationRun, run_id)
         run.inputs = {key: value for key, value in run.inputs.items() if key != "names"}
+        run.lines_sha256 = None  # such a run also predates the lines' fingerprint
         db.session.commit()
     rename_in_register(demo_data)
     html = client_of(demo_data, "secretariat@demo.kg").get(f"/eiti/runs/{run_id}/report?lang=en").get_data(
