@@ -45,7 +45,7 @@ class ReconciliationRun(Audited, db.Model):
     inputs: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: totals, counts, coverage and the non-reporting list, as computed by the engine
     summary: Mapped[dict] = mapped_column(JSON)
-    #: SHA-256 of the stored lines (``runs.lines_sha256``); None on runs made before it was kept
+    #: SHA-256 of the stored lines and recorded names (``runs.lines_sha256``); None on runs made before
     lines_sha256: Mapped[str | None] = mapped_column(String(64))
 
     period: Mapped[ReportingPeriod] = relationship()

@@ -87,6 +87,10 @@ class RunReport:
     government_not_included: int = 0
     #: the name of who made the run
     run_by: str = ""
+    #: the SHA-256 of the run's stored lines (None on runs made before it was kept), and whether every
+    #: name came from what the run recorded: then the report's files never change and may be kept
+    fingerprint: str | None = None
+    names_recorded: bool = False
 
     @property
     def government_total(self) -> int:

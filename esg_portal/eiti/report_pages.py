@@ -5,6 +5,8 @@ checks that the actor is the secretariat); everything after it is plain data (``
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -12,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..cache import BoundedCache
 from ..companies.models import Company
 from ..extensions import db
 from ..i18n import localized_name
@@ -80,15 +83,16 @@ def _in_locale(names: Mapping, locale: str) -> str:
     return names.get(f"name_{locale}") or names.get("name_en") or ""
 
 
-def _names(run, lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> Names:
-    """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), in ``locale``.
+def _names(run, lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: str) -> tuple[Names, bool]:
+    """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), in ``locale``,
+    and whether the record held them all.
 
     A run stored before runs kept their names, or a code the run did not record, takes the
     register's name as it stands.
     """
     recorded = runs.recorded_names(run)
     if not recorded:
-        return _register_names(lines, summary, rules, locale)
+        return _register_names(lines, summary, rules, locale), False
     streams = recorded.get("revenue_streams") or {}
     entities = recorded.get("government_entities") or {}
     companies = _summary_names(summary, rules)
@@ -101,9 +105,10 @@ def _names(run, lines: pd.DataFrame, summary: Mapping, rules: Mapping, locale: s
     if (wanted_streams - set(streams) or set(lines["government_entity"].astype(object)) - set(entities)
             or set(lines["company_inn"].astype(object)) - set(companies)):
         live = _register_names(lines, summary, rules, locale)
-        names = Names(streams={**live.streams, **names.streams}, gfs_codes={**live.gfs_codes, **names.gfs_codes},
-                      entities={**live.entities, **names.entities}, companies={**live.companies, **names.companies})
-    return names
+        return Names(streams={**live.streams, **names.streams}, gfs_codes={**live.gfs_codes, **names.gfs_codes},
+                     entities={**live.entities, **names.entities},
+                     companies={**live.companies, **names.companies}), False
+    return names, True
 
 
 def load_report(actor: User, run_id: int, locale: str) -> RunReport:
@@ -114,15 +119,16 @@ def load_report(actor: User, run_id: int, locale: str) -> RunReport:
     summary, rules = run.summary or {}, run.rules or {}
     silent = summary.get("non_reporting") or []
     period = run.period
+    names, names_recorded = _names(run, lines, summary, rules, locale)
     return RunReport(
         run_id=run.id, number=run.number, year=period.year, start_date=period.start_date, end_date=period.end_date,
-        run_at=run.run_at, currency=run.currency, lines=lines, names=_names(run, lines, summary, rules, locale),
+        run_at=run.run_at, currency=run.currency, lines=lines, names=names,
         locale=locale, rules=rules, summary=summary,
         not_participating={row["company_inn"]: row.get("reason") or "" for row in silent
                            if row.get("status") == "not_participating"},
         not_reported=frozenset(row["company_inn"] for row in silent if row.get("status") == "not_reported"),
         government_not_included=int(summary.get("government_not_included") or 0),
-        run_by=run.run_by.full_name if run.run_by else "")
+        run_by=run.run_by.full_name if run.run_by else "", fingerprint=run.lines_sha256, names_recorded=names_recorded)
 
 
 # --- the HTML page ------------------------------------------------------------------------------
@@ -278,6 +284,27 @@ def report_file(actor: User, run_id: int, locale: str, kind: str) -> tuple[str, 
     """
     report = load_report(actor, run_id, locale)
     mimetype, extension = FILE_KINDS[kind]
-    build = {"xlsx": build_xlsx, "csv": build_csv, "pdf": build_pdf}[kind]
     language = "" if kind == "csv" else f"-{locale}"
-    return f"reconciliation-{report.year}-run-{report.number}{language}.{extension}", mimetype, build(report)
+    return (f"reconciliation-{report.year}-run-{report.number}{language}.{extension}", mimetype,
+            _built_file(report, kind))
+
+
+#: built report files by run fingerprint, language and kind, per worker process: a 20,000-line run's PDF
+#: (2,000 pages) takes seconds to build and never changes, so it is built once per worker
+_FILES: BoundedCache[bytes] = BoundedCache(24, max_bytes=192 * 2**20, size_of=len)
+
+
+def _built_file(report: RunReport, kind: str) -> bytes:
+    """The ``kind`` file of the report, built once per worker for a run with a fingerprint (see ``runs``)."""
+    build = {"xlsx": build_xlsx, "csv": build_csv, "pdf": build_pdf}[kind]
+    if not report.fingerprint or not report.names_recorded:
+        return build(report)  # a run without a fingerprint or recorded names: its names follow the register
+    # the run's other facts the files show (time, who, rules, summary) are in the key with the fingerprint
+    key = hashlib.sha256(json.dumps([report.run_id, report.fingerprint, str(report.run_at), report.number,
+                                     report.run_by, report.rules, report.summary, report.locale, kind],
+                                    sort_keys=True, default=str).encode()).hexdigest()
+    data = _FILES.get(key)
+    if data is None:
+        data = build(report)
+        _FILES.put(key, data)
+    return data

@@ -92,7 +92,7 @@ def run_reconciliation(actor: User, year: int, *, now: dt.datetime | None = None
     db.session.add(run)
     db.session.flush()
     rows = _line_rows(run.id, lines)
-    run.lines_sha256 = lines_sha256(rows)
+    run.lines_sha256 = lines_sha256(rows, run.inputs.get("names"))
     if rows:
         db.session.execute(insert(ReconciliationLine), rows)
     db.session.expire(run, ["lines"])
@@ -145,9 +145,10 @@ def _line_rows(run_id: int, lines: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def lines_sha256(rows: list[dict]) -> str:
-    """SHA-256 of a run's stored line rows (position, key, figures, status, explanation), run id left out."""
-    digest = hashlib.sha256()
+def lines_sha256(rows: list[dict], names: dict | None = None) -> str:
+    """SHA-256 of a run's stored line rows (position, key, figures, status, explanation; run id left out)
+    and of the names the run recorded: what the report of the run shows of its lines."""
+    digest = hashlib.sha256(json.dumps(names or {}, ensure_ascii=False, sort_keys=True).encode())
     for row in rows:
         digest.update(json.dumps([row[name] for name in sorted(row) if name != "run_id"],
                                  ensure_ascii=False, separators=(",", ":")).encode())

@@ -32,10 +32,10 @@ from reportlab.platypus import Flowable, Spacer
 from esg_portal.reports import charts
 from esg_portal.reports.base import (
     PageDecor,
+    PlainTable,
     Styles,
     build_document,
     content_width,
-    data_table,
     fit_column_widths,
     key_value_table,
     make_styles,
@@ -79,19 +79,16 @@ def _table_section(spec: Mapping, st: Styles) -> list[Flowable]:
     header = list(spec.get("header") or [])
     total = spec.get("total")
     all_rows = rows + ([total] if total else [])
-    # plain text, its lines broken here: Paragraphs for thousands of cells would take minutes
+    # plain text, its lines broken here: Paragraphs (or a Table) for thousands of cells would take minutes
     joined = [[_lines(value) for value in row] for row in all_rows]
     weights = spec.get("weights") or [1] * len(header)
     widths = fit_column_widths(header, joined, weights, st, total=WIDTH)
     cells = []
     for r, row in enumerate(joined):
         font = st.fonts.bold if total and r == len(joined) - 1 else st.fonts.regular
-        wrapped = [value if i in numeric else wrap_text(value, widths[i], font, st.cell.fontSize)
-                   for i, value in enumerate(row)]
-        # a word wider than its column (only when even the narrowest columns overflow the page): a
-        # Paragraph, which splits long words
-        cells.append([para(row[i], st.cell) if value is None else value for i, value in enumerate(wrapped)])
-    table = data_table(header, cells, widths, st, numeric=numeric, total_rows=1 if total else 0, plain_text=True)
+        cells.append([value if i in numeric else wrap_text(value, widths[i], font, st.cell.fontSize)
+                      for i, value in enumerate(row)])
+    table = PlainTable(header, cells, widths, st, numeric=numeric, total_rows=1 if total else 0)
     return section(title, body + [table], st, keep_together=len(all_rows) <= 14)
 
 

@@ -1,7 +1,7 @@
 """the fingerprint of a reconciliation run's lines
 
-``reconciliation_run.lines_sha256``: the SHA-256 of the run's stored lines (``runs.lines_sha256``),
-set when the run is made. A run never changes, so the report of a run may be kept in memory under
+``reconciliation_run.lines_sha256``: the SHA-256 of the run's stored lines and of the names it
+recorded (``runs.lines_sha256``), set when the run is made. A run never changes, so the report of a run may be kept in memory under
 this fingerprint and never be stale. Runs made before have none and are read afresh each time.
 
 Revision ID: 5c1e9a7b3d20

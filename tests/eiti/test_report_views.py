@@ -204,3 +204,56 @@ def test_a_run_made_by_the_service_reports_its_stored_figures(app, factory) -> N
     book = load_workbook(io.BytesIO(client.get(f"/eiti/runs/{run_id}/report.xlsx").data))
     gaps = {row[0]: row[15] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
     assert Decimal(str(gaps[1])) == Decimal("-50.00")
+
+
+# --- pages of a long report -------------------------------------------------------------------
+
+def _walk(client, first: str, pattern: str) -> tuple[list[int], list[str]]:
+    """Follow the pager's "next" links from ``first``: (the numbers ``pattern`` finds on every page, in
+    order, the pages visited)."""
+    found, visited, path = [], [], first
+    while path:
+        assert path not in visited, f"the pager loops back to {path}"
+        visited.append(path)
+        html = client.get(path).get_data(as_text=True)
+        found += [int(n) if n.isdigit() else n for n in re.findall(pattern, html)]
+        following = re.findall(r'<a href="([^"]+)" rel="next">', html)
+        path = following[0].replace("&amp;", "&") if following else None
+    return found, visited
+
+
+@pytest.mark.parametrize("query", ["", "status=reconciled", "company=ДЕМО"])
+def test_the_pages_of_the_line_table_list_every_line_exactly_once(app, stored, monkeypatch, query) -> None:
+    from esg_portal.eiti import report_pages
+    monkeypatch.setattr(report_pages, "LINES_PER_PAGE", 3)
+    client = client_as(app, "sec@test.kg")
+    path = f"/eiti/runs/{stored['run']}/report" + (f"?{query}" if query else "")
+    shown, visited = _walk(client, path, r'<tr id="line-(\d+)"')
+    ordered = ordered_lines(sample_lines())
+    names = {inn.casefold(): name.casefold() for inn, name in COMPANIES.items()}
+    wanted = [int(p) for p, line in zip(ordered.index, ordered.to_dict("records"))
+              if (not query.startswith("status=") or line["status"] == "reconciled")
+              and (not query.startswith("company=") or "демо" in names[line["company_inn"].casefold()])]
+    assert wanted, "the filter keeps some lines"
+    assert shown == wanted  # every line once, none twice, in the report's order, across the pages
+    assert len(visited) == -(-len(wanted) // 3)
+
+
+def test_the_pages_of_the_summary_by_company_list_every_company_exactly_once(app, stored, monkeypatch) -> None:
+    from esg_portal.eiti import report_pages
+    monkeypatch.setattr(report_pages, "COMPANIES_PER_PAGE", 1)
+    monkeypatch.setattr(report_pages, "LINES_PER_PAGE", 100)
+    client = client_as(app, "sec@test.kg")
+    rows, visited = _walk(client, f"/eiti/runs/{stored['run']}/report", r'<tr id="summary-company-(\d+)"')
+    assert sorted(rows) == sorted(int(inn) for inn in sample_lines()["company_inn"].unique())
+    assert len(rows) == len(set(rows)) == len(visited)
+
+
+def test_a_page_past_the_last_shows_the_last_page(app, stored, monkeypatch) -> None:
+    from esg_portal.eiti import report_pages
+    monkeypatch.setattr(report_pages, "LINES_PER_PAGE", 4)
+    html = client_as(app, "sec@test.kg").get(f"/eiti/runs/{stored['run']}/report?page=99").get_data(as_text=True)
+    assert positions_in(html) == list(ordered_lines(sample_lines()).index)[8:]
+    assert "Page 3 of 3" in html
+    html = client_as(app, "sec@test.kg").get(f"/eiti/runs/{stored['run']}/report?page=x").get_data(as_text=True)
+    assert positions_in(html) == list(ordered_lines(sample_lines()).index)[:4]

@@ -183,4 +183,28 @@ def test_wrap_text_breaks_at_spaces_within_the_width() -> None:
     lines = wrapped.split("\n")
     assert lines[-1] == "1415E4" and " ".join(lines[:-1]) == KY_STREAM and len(lines) > 2
     assert all(stringWidth(line, font, 7) <= 90 - 2 * CELL_PADDING for line in lines)
-    assert wrap_text("инфраструктураны", 20, font, 7) is None  # a word wider than the column: a Paragraph's job
+    # a word wider than the column is broken between its characters, every piece within the width
+    pieces = wrap_text("инфраструктураны", 24, font, 7).split("\n")
+    assert len(pieces) > 1 and "".join(pieces) == "инфраструктураны"
+    assert all(stringWidth(piece, font, 7) <= 24 - 2 * CELL_PADDING for piece in pieces)
+
+
+@pytest.mark.parametrize("locale", ["en", "ru", "ky"])
+def test_report_numbers_read_as_babel_writes_them(locale: str) -> None:
+    """The report's own number formatting (30 times faster) gives babel's text for every kind of figure."""
+    import random
+
+    from babel.numbers import format_decimal
+
+    from esg_portal.eiti.report_data import count_text, rate_text
+
+    rng = random.Random(14)
+    values = [0, 1, -1, 5, -5, 99, 100, 999, 1000, -1000, 1234, 123456, 1234567, 10**15 - 1, -(10**15) + 1]
+    values += [rng.randint(-10**16, 10**16) for _ in range(300)] + [rng.randint(-10**5, 10**5) for _ in range(300)]
+    for v in values:
+        assert amount_text(v, "KGS", locale) == format_decimal(Decimal(v).scaleb(-2), format="#,##0.00", locale=locale)
+        assert pct_text(v, locale) == format_decimal(Decimal(v).scaleb(-2), format="#,##0.00",
+                                                     locale=locale) + "\u00a0%"
+        assert count_text(v, locale) == format_decimal(v, format="#,##0", locale=locale)
+        if v > 0:
+            assert rate_text(v, locale) == format_decimal(Decimal(v).scaleb(-4), format="#,##0.0000", locale=locale)
