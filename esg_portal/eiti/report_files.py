@@ -292,7 +292,11 @@ def _pdf_lines(report: RunReport) -> dict:
     loc, cur, names = report.locale, report.currency, report.names
     rows = []
     lines = ordered_lines(report.lines)
+    statuses = {code: [status_label(code)] for code in engine.STATUSES}  # translated once, not once per line
+    explanations: dict[str, list[str]] = {}
     for position, row in zip(lines.index, lines.itertuples(index=False)):
+        if row.explanation not in explanations:
+            explanations[row.explanation] = explanation_labels(row.explanation)
         rows.append([
             str(position),
             [names.company(row.company_inn), row.company_inn],
@@ -303,7 +307,7 @@ def _pdf_lines(report: RunReport) -> dict:
             amount_text(row.company_final, cur, loc), amount_text(row.government_final, cur, loc),
             amount_text(row.final_gap, cur, loc), pct_text(row.gap_pct, loc),
             pct_text(row.pct_of_government_total, loc),
-            [status_label(row.status)] + explanation_labels(row.explanation),
+            (statuses.get(row.status) or [status_label(row.status)]) + explanations[row.explanation],
         ])
     header = [_h("position"), [_h("company"), _h("company_inn")], [_h("revenue_stream"), _h("gfs_code")],
               [_h("government_entity"), _h("project")], [_h("company_initial"), _("adjustments")],
