@@ -209,6 +209,13 @@ def lines_frame(run: ReconciliationRun) -> pd.DataFrame:
     return _read_lines(run)
 
 
+def _nullable_int64(values) -> pd.arrays.IntegerArray:
+    """Stored integers (None for missing) as a nullable Int64 array, without pandas' per-value inference."""
+    objects = np.array(values, dtype=object)
+    missing = pd.isna(objects)
+    return pd.arrays.IntegerArray(np.where(missing, 0, objects).astype(np.int64), missing)
+
+
 def recorded_names(run: ReconciliationRun) -> dict:
     """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), read once per
     worker process for a run with a fingerprint; {} on a run made before runs kept them."""
@@ -230,7 +237,7 @@ def _read_lines(run: ReconciliationRun) -> pd.DataFrame:
     data = {}
     for column, values in zip(engine.LINE_COLUMNS, columns):
         if column in STORED_COLUMNS:
-            data[column] = pd.array(values, dtype="Int64")
+            data[column] = _nullable_int64(values)
         else:
             data[column] = pd.Series(values, dtype=object)
     return pd.DataFrame(data, columns=engine.LINE_COLUMNS)
