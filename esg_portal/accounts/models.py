@@ -8,12 +8,12 @@ import secrets
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import Audited, utcnow
-from ..extensions import UtcDateTime, db
+from ..extensions import UtcDateTime, db, value_enum
 
 
 class Role(str, enum.Enum):
@@ -39,7 +39,7 @@ class User(Audited, UserMixin, db.Model):
     position: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+        value_enum(Role, 32)
     )
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("government_entity.id"), index=True)

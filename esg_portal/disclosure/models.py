@@ -5,12 +5,12 @@ import datetime as dt
 import enum
 import secrets
 
-from sqlalchemy import JSON, event, BigInteger, Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, event, BigInteger, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
-from ..extensions import UtcDateTime, db
+from ..extensions import UtcDateTime, db, value_enum
 from ..lifecycle import VersionedDocument
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
@@ -37,7 +37,7 @@ class Disclosure(VersionedDocument, Audited, db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     status: Mapped[DisclosureStatus] = mapped_column(
-        Enum(DisclosureStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(DisclosureStatus),
         default=DisclosureStatus.DRAFT,
     )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -123,7 +123,7 @@ class SectionDeclaration(Audited, db.Model):
     #: the section key of the filing document (payments, eia, …)
     section: Mapped[str] = mapped_column(String(32))
     kind: Mapped[DeclarationKind] = mapped_column(
-        Enum(DeclarationKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        value_enum(DeclarationKind)
     )
     reason: Mapped[str] = mapped_column(Text)
 
@@ -146,7 +146,7 @@ class FilingQuery(Audited, db.Model):
     #: the line asked about; None for a question on the whole filing
     payment_line_id: Mapped[int | None] = mapped_column(ForeignKey("payment_line.id", ondelete="SET NULL"))
     status: Mapped[QueryStatus] = mapped_column(
-        Enum(QueryStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(QueryStatus),
         default=QueryStatus.OPEN,
     )
     question: Mapped[str] = mapped_column(Text)

@@ -10,18 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company
 from ..disclosure.models import EvidenceFileMixin
-from ..extensions import UtcDateTime, db
+from ..extensions import UtcDateTime, db, value_enum
 from ..reference.models import GovernmentEntity, ReportingPeriod
-
-
-def _enum(cls: type[enum.Enum]) -> Enum:
-    return Enum(cls, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
 
 class ReconciliationRun(Audited, db.Model):
@@ -124,12 +120,12 @@ class DiscrepancyQuery(LineKeyMixin, Audited, db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     #: the run whose line prompted the question
     run_id: Mapped[int | None] = mapped_column(ForeignKey("reconciliation_run.id", ondelete="SET NULL"))
-    addressed_to: Mapped[AddressedTo] = mapped_column(_enum(AddressedTo))
+    addressed_to: Mapped[AddressedTo] = mapped_column(value_enum(AddressedTo))
     #: the company asked (addressed_to company) — None for an agency question
     company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     #: the agency asked (addressed_to agency) — None for a company question
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("government_entity.id"), index=True)
-    status: Mapped[DiscrepancyQueryStatus] = mapped_column(_enum(DiscrepancyQueryStatus),
+    status: Mapped[DiscrepancyQueryStatus] = mapped_column(value_enum(DiscrepancyQueryStatus),
                                                            default=DiscrepancyQueryStatus.OPEN)
     question: Mapped[str] = mapped_column(Text)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -197,7 +193,7 @@ class Adjustment(LineKeyMixin, Audited, db.Model):
     comment: Mapped[str] = mapped_column(Text)
     #: what supports it: a document reference, payment order number, etc.
     evidence: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[AdjustmentStatus] = mapped_column(_enum(AdjustmentStatus), default=AdjustmentStatus.PROPOSED)
+    status: Mapped[AdjustmentStatus] = mapped_column(value_enum(AdjustmentStatus), default=AdjustmentStatus.PROPOSED)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     proposed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -9,15 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..audit import Audited, utcnow
-from ..extensions import UtcDateTime, db
-
-
-def _enum(kind: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from ..extensions import UtcDateTime, db, value_enum
 
 
 class CaseKind(str, enum.Enum):
@@ -85,12 +81,12 @@ class FeedbackCase(Audited, db.Model):
     pin_hash: Mapped[str] = mapped_column(String(64))
     #: wrong PINs tried since the last success; at ``services.MAX_PIN_FAILURES`` only the link opens the case
     pin_failures: Mapped[int] = mapped_column(Integer, default=0)
-    kind: Mapped[CaseKind] = mapped_column(_enum(CaseKind, 16))
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.RECEIVED, index=True)
+    kind: Mapped[CaseKind] = mapped_column(value_enum(CaseKind, 16))
+    state: Mapped[CaseState] = mapped_column(value_enum(CaseState, 24), default=CaseState.RECEIVED, index=True)
     #: the language the resident wrote in: the answer is given in it (the Law on appeals)
     language: Mapped[str] = mapped_column(String(8))
     category: Mapped[str] = mapped_column(String(24), index=True)
-    subject_kind: Mapped[SubjectKind] = mapped_column(_enum(SubjectKind, 16))
+    subject_kind: Mapped[SubjectKind] = mapped_column(value_enum(SubjectKind, 16))
     #: the site code, licence number, company INN, entity code, or the place name the resident wrote
     subject_value: Mapped[str] = mapped_column(String(200))
     #: the company and site the case is about, as far as the register tells (for the statistics)
@@ -124,7 +120,7 @@ class FeedbackCase(Audited, db.Model):
     verdict: Mapped[str | None] = mapped_column(String(16))
     rejection_reason: Mapped[str | None] = mapped_column(Text)
 
-    addressee: Mapped[Addressee | None] = mapped_column(_enum(Addressee, 16))
+    addressee: Mapped[Addressee | None] = mapped_column(value_enum(Addressee, 16))
     routed_company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
     routed_entity_id: Mapped[int | None] = mapped_column(ForeignKey("government_entity.id"), index=True)
 
@@ -151,8 +147,8 @@ class FeedbackEntry(Audited, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("feedback_case.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind))
-    author: Mapped[Author] = mapped_column(_enum(Author, 16))
+    kind: Mapped[EntryKind] = mapped_column(value_enum(EntryKind, 24))
+    author: Mapped[Author] = mapped_column(value_enum(Author, 16))
     author_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: the words as written (a resident's reply is private until moderated)
     text: Mapped[str | None] = mapped_column(Text)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited, utcnow
 from ..companies.models import Company, License
-from ..extensions import UtcDateTime, db
+from ..extensions import UtcDateTime, db, value_enum
 from ..lifecycle import VersionedDocument
 from ..reference.models import GovernmentEntity, ReportingPeriod, RevenueStream
 
@@ -31,7 +31,7 @@ class ReceiptBatch(VersionedDocument, Audited, db.Model):
     agency_id: Mapped[int] = mapped_column(ForeignKey("government_entity.id"), index=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     status: Mapped[BatchStatus] = mapped_column(
-        Enum(BatchStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(BatchStatus),
         default=BatchStatus.DRAFT,
     )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import BigInteger, Boolean, Column, Date, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint, true
+from sqlalchemy import BigInteger, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import Audited
-from ..extensions import UtcDateTime, db
+from ..extensions import UtcDateTime, db, value_enum
 
 
 class NamedMixin:
@@ -123,7 +123,7 @@ class ReportingPeriod(Audited, db.Model):
     start_date: Mapped[dt.date] = mapped_column(Date)
     end_date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[PeriodStatus] = mapped_column(
-        Enum(PeriodStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(PeriodStatus),
         default=PeriodStatus.PLANNED,
     )
     #: "1 USD = X KGS", scaled by 10^4 (money.rate_to_scaled)
@@ -156,7 +156,7 @@ class PeriodStreamSetting(Audited, db.Model):
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id", ondelete="CASCADE"), index=True)
     revenue_stream_id: Mapped[int] = mapped_column(ForeignKey("revenue_stream.id"))
     inclusion: Mapped[StreamInclusion] = mapped_column(
-        Enum(StreamInclusion, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        value_enum(StreamInclusion),
         default=StreamInclusion.INCLUDED,
     )
     #: margin percentage in basis points (1.50 % = 150); 0 = any difference is a discrepancy

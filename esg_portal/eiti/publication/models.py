@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, event
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column, relationship
 
 from ...audit import Audited, utcnow
 from ...errors import InvalidTransition
-from ...extensions import UtcDateTime, db
+from ...extensions import UtcDateTime, db, value_enum
 from ...reference.models import ReportingPeriod
 
 
@@ -38,7 +38,7 @@ class Release(Audited, db.Model):
     #: 1, 2, 3 … within the period
     version: Mapped[int] = mapped_column(Integer)
     kind: Mapped[ReleaseKind] = mapped_column(
-        Enum(ReleaseKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]))
+        value_enum(ReleaseKind))
     published_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     #: sha256 of the release's content without its times: equal hashes mean nothing changed
