@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
-from esg_portal import create_app
+from load import bench_app
 
-app = create_app({"SQLALCHEMY_DATABASE_URI": os.environ["ESG_LOAD_DATABASE_URL"], "SECRET_KEY": "bench-load",
-                  "ESG_ATTACHMENTS_DIR": os.environ["ESG_LOAD_FOLDER"]})
+app = bench_app(os.environ["ESG_LOAD_DATABASE_URL"], os.environ["ESG_LOAD_FOLDER"])
 
 
 @app.get("/__ceiling")
