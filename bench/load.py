@@ -9,7 +9,9 @@ keep-alive connections) for ``--seconds`` per phase:
 - ``public``: the public pages, revalidated with ``If-None-Match`` as a browser does (304s);
 - ``public_api``: pages of 100 of the public API;
 - ``signed_in``: each signed-in page of ``signed_in_pages`` on its own (filer dashboard, filing page,
-  a section page, the secretariat's review, version and settings pages, the API's filing with a token).
+  a section page, the secretariat's review, version and settings pages, the API's filing with a token),
+  after two floors without a target (``signed``: the session's user loaded, nothing rendered; ``base``:
+  the page frame around nothing).
 
 Prints a line per phase and per signed-in page (with its ratio to the ceiling), then
 ``load: rps=X p50_ms=A p95_ms=B p99_ms=C errors=E ceiling_rps=Y ratio=R`` for the cached public pages
@@ -216,7 +218,12 @@ def api_token(email: str, password: str) -> str:
 
 
 def signed_in_phase(pages: list[Page], clients: int, seconds: float, ceiling: float) -> int:
-    """Each page on its own under ``clients`` clients; returns how many missed their targets."""
+    """Each page on its own under ``clients`` clients; returns how many missed their targets.
+
+    First the floors of load_app.py (no target): what any signed-in page costs before its own work."""
+    cookie = sign_in(pages[0].email, PASSWORD)
+    for floor in ("/__signed", "/__base"):
+        phase(floor.strip("_"), [floor], clients, seconds, credentials=[cookie], ceiling=ceiling)
     missed = 0
     for page in pages:
         credentials = api_token(page.email, PASSWORD) if page.token else sign_in(page.email, PASSWORD)
