@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request
-from flask_babel import format_date, format_decimal, format_time, get_locale
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import format_date, format_decimal, format_time, get_locale, get_translations
 from flask_login import current_user
 
 from .config import SUPPORTED_LOCALES
@@ -104,7 +104,23 @@ def remember_language(response):
     return response
 
 
+def catalog():
+    """The translations of the request, found once per request: flask_babel finds them again for every
+    message (context, locale, cache key), a few microseconds each, hundreds of times on a filing page."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    found = g.get("_esg_catalog")
+    if found is None or found[0] is not locale:  # a refresh() of the locale picks the catalog again
+        found = g._esg_catalog = (locale, get_translations())
+    return found[1]
+
+
 def register_template_helpers(app) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: catalog().ugettext(s), ngettext=lambda s, p, n: catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: catalog().upgettext(c, s), npgettext=lambda c, s, p, n: catalog().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters["localname"] = localized_name
     app.jinja_env.filters["deadline"] = format_deadline
     app.jinja_env.filters["date"] = lambda value: format_date(value, "medium") if value else ""

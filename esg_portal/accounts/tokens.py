@@ -27,6 +27,8 @@ SHOWN_CHARACTERS = 12
 MAX_NAME_LENGTH = 100
 #: last_used_at is written at most this often per token
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+#: key of ``Session.info`` set when authenticate_token wrote a token's last use
+USE_RECORDED = "esg_portal.token_use_recorded"
 
 
 def hash_token(plain: str) -> str:
@@ -99,6 +101,8 @@ def authenticate_token(plain: str | None, *, now: dt.datetime | None = None) -> 
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now)
                            .execution_options(synchronize_session=False))
         db.session.expire(token, ["last_used_at"])
+        # the caller commits this write on its own (only then: most requests have nothing to keep)
+        db.session.info[USE_RECORDED] = True
     return user
 
 

@@ -42,11 +42,12 @@ def authenticate_bearer():
     if user is None:
         raise Unauthorized(_("Send a valid API token in the header “Authorization: Bearer <token>”. Create one "
                              "under “API tokens” in the portal or with POST /api/v1/auth/token."))
-    # the token's last use is kept even if the request itself fails; the view commits its own work
-    db.session.commit()
-    # the commit expired the user: load it now rather than in the middle of a later flush,
-    # where the audit trail reads who is acting
-    db.session.refresh(user)
+    if db.session.info.pop(tokens.USE_RECORDED, False):
+        # the token's last use is kept even if the request itself fails; the view commits its own work
+        db.session.commit()
+        # the commit expired the user: load it now rather than in the middle of a later flush,
+        # where the audit trail reads who is acting
+        db.session.refresh(user)
     g._login_user = user
 
 

@@ -66,6 +66,7 @@ class License(Audited, db.Model):
     status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | expired
 
     company: Mapped[Company] = relationship(back_populates="licenses")
-    site: Mapped[Site | None] = relationship()
-    region: Mapped[Region | None] = relationship()
-    minerals: Mapped[list[Mineral]] = relationship(secondary=license_mineral, order_by="Mineral.code")
+    # a licence is shown with its site, region and minerals: loaded for all licences read together
+    site: Mapped[Site | None] = relationship(lazy="selectin")
+    region: Mapped[Region | None] = relationship(lazy="selectin")
+    minerals: Mapped[list[Mineral]] = relationship(secondary=license_mineral, order_by="Mineral.code", lazy="selectin")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -38,25 +39,33 @@ def periods_newest_first() -> list[ReportingPeriod]:
     return list(db.session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.year.desc())))
 
 
+def _latest(disclosures: Iterable[Disclosure]) -> dict[tuple[int, int], Disclosure]:
+    """The last of ``disclosures`` (in version order) per (company, period)."""
+    return {(disclosure.company_id, disclosure.period_id): disclosure for disclosure in disclosures}
+
+
+def _visible_versions(actor: User, period_ids: list[int], *, submitted_only: bool = False) -> list[Disclosure]:
+    stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids)))
+    if submitted_only:
+        stmt = stmt.where(Disclosure.status != DisclosureStatus.DRAFT)
+    return list(db.session.scalars(stmt.order_by(Disclosure.version)))
+
+
 def latest_disclosures(actor: User, period_ids: list[int], *,
                        submitted_only: bool = False) -> dict[tuple[int, int], Disclosure]:
     """Latest version per (company, period) among the disclosures the actor may see (drafts left out
     with ``submitted_only``: the version in force)."""
-    stmt = scope_disclosures(actor, select(Disclosure).where(Disclosure.period_id.in_(period_ids)))
-    if submitted_only:
-        stmt = stmt.where(Disclosure.status != DisclosureStatus.DRAFT)
-    latest: dict[tuple[int, int], Disclosure] = {}
-    for disclosure in db.session.scalars(stmt.order_by(Disclosure.version)):
-        latest[(disclosure.company_id, disclosure.period_id)] = disclosure
-    return latest
+    return _latest(_visible_versions(actor, period_ids, submitted_only=submitted_only))
 
 
 def filer_rows(actor: User, now: dt.datetime | None = None) -> list[FilingRow]:
     """The filer's company: each period, its filing status and deadline, what stands, what waits."""
     now = now or utcnow()
     periods = [p for p in periods_newest_first() if p.status is not PeriodStatus.PLANNED]
-    latest = latest_disclosures(actor, [p.id for p in periods])
-    submitted = latest_disclosures(actor, [p.id for p in periods], submitted_only=True)
+    # the latest version and the version in force from one read of the company's versions
+    versions = _visible_versions(actor, [p.id for p in periods])
+    latest = _latest(versions)
+    submitted = _latest(d for d in versions if d.status is not DisclosureStatus.DRAFT)
     rows = []
     for period in periods:
         disclosure = latest.get((actor.company_id, period.id))

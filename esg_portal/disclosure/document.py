@@ -9,9 +9,14 @@ write, flush or commit.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from ..companies.models import Company, License
+from ..extensions import db
 from ..lifecycle import canonical_json, canonical_sha256  # noqa: F401 (canonical_json re-exported)
 from ..money import format_plain, percent_from_basis_points
 from ..reference.models import ReportingPeriod
@@ -96,6 +101,16 @@ def profile_object(company: Company) -> dict[str, Any]:
 def declarations_object(disclosure: Disclosure) -> dict[str, dict[str, str]]:
     """Explicit nil / not-applicable answers per section (an addition to INTERFACES.md §4)."""
     return {d.section: {"kind": d.kind.value, "reason": d.reason} for d in disclosure.declarations}
+
+
+def load_documents(disclosures: Sequence[Disclosure]) -> None:
+    """Read what ``filing_document`` reads of several versions at once: one query per kind for all of
+    them, not one per kind and version (a comparison of two versions)."""
+    ids = [disclosure.id for disclosure in disclosures if disclosure.id is not None]
+    if ids:
+        db.session.scalars(select(Disclosure).where(Disclosure.id.in_(ids)).options(
+            selectinload(Disclosure.payment_lines), selectinload(Disclosure.declarations),
+            selectinload(Disclosure.sections))).all()
 
 
 def _hashed_part(disclosure: Disclosure) -> dict[str, Any]:

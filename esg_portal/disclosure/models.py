@@ -100,9 +100,11 @@ class PaymentLine(Audited, db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="payment_lines")
-    revenue_stream: Mapped[RevenueStream] = relationship()
-    government_entity: Mapped[GovernmentEntity] = relationship()
-    license: Mapped[License | None] = relationship()
+    # every reader of lines (document, totals, pages, receipt, snapshot) names their stream, entity and
+    # licence: loaded with the lines in one query per kind, not one per line
+    revenue_stream: Mapped[RevenueStream] = relationship(lazy="selectin")
+    government_entity: Mapped[GovernmentEntity] = relationship(lazy="selectin")
+    license: Mapped[License | None] = relationship(lazy="selectin")
 
 
 class DeclarationKind(str, enum.Enum):

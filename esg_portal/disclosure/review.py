@@ -8,6 +8,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.permissions import can_review_disclosures, is_filer_of, require
@@ -89,8 +90,12 @@ def filing_rows(actor: User, period: ReportingPeriod, now: dt.datetime | None = 
     deadline = period.filing_deadline_at
     companies = db.session.scalars(select(Company).where(Company.is_registered.is_(True))).all()
     by_company: dict[int, list[Disclosure]] = {}
-    for disclosure in db.session.scalars(select(Disclosure).where(Disclosure.period_id == period.id)
-                                         .order_by(Disclosure.version)):
+    # what completeness and the open questions read, in one query per kind (not four per company); lines
+    # are only counted here, so what they refer to is not loaded
+    stmt = (select(Disclosure).where(Disclosure.period_id == period.id).order_by(Disclosure.version)
+            .options(selectinload(Disclosure.payment_lines).lazyload("*"), selectinload(Disclosure.declarations),
+                     selectinload(Disclosure.sections), selectinload(Disclosure.queries)))
+    for disclosure in db.session.scalars(stmt):
         by_company.setdefault(disclosure.company_id, []).append(disclosure)
     rows = []
     for company in sorted(companies, key=lambda c: (c.legal_name.casefold(), c.id)):

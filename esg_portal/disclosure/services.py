@@ -73,6 +73,13 @@ def latest_filing(actor: User, company: Company, period: ReportingPeriod) -> Dis
     return latest_version(company.id, period.id)
 
 
+def filing_versions(actor: User, company: Company, period: ReportingPeriod) -> list[Disclosure]:
+    """Every version of the company's filing, oldest first, for one of its filers (the last is
+    ``latest_filing``'s: a page that shows both reads them once)."""
+    require(is_filer_of(actor, company.id))
+    return versions(company.id, period.id)
+
+
 # --- drafts --------------------------------------------------------------------------
 
 def open_draft(actor: User, company: Company, period: ReportingPeriod) -> Disclosure:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..accounts.permissions import can_manage_period_settings, require
@@ -62,7 +63,9 @@ def get_settings(actor: User, year: int) -> PeriodSettings:
     stored = {s.revenue_stream_id: s for s in db.session.scalars(
         select(PeriodStreamSetting).where(PeriodStreamSetting.period_id == period.id))}
     rows = []
-    for stream in db.session.scalars(select(RevenueStream).order_by(RevenueStream.sort_order)):
+    # the page shows each stream's GFS code: read with the streams, not once per stream
+    for stream in db.session.scalars(select(RevenueStream).order_by(RevenueStream.sort_order)
+                                     .options(selectinload(RevenueStream.gfs_code))):
         setting = stored.get(stream.id)
         rows.append(StreamRow(stream, setting.inclusion if setting else StreamInclusion.INCLUDED,
                               percent_from_basis_points(setting.margin_bp if setting else 0),

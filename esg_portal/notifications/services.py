@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..accounts.models import Role, User
 from ..audit import utcnow
@@ -164,9 +164,13 @@ def inbox_size(actor: User) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == actor.id)) or 0
 
 
+#: built once: the header asks on every signed-in page (see accounts.sessions._SIGNED_IN)
+_UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                    Notification.read_at.is_(None))
+
+
 def unread_count(actor: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == actor.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(_UNREAD, {"user_id": actor.id}) or 0
 
 
 def mark_read(actor: User, notification_id: int) -> Notification:

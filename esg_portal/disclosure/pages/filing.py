@@ -110,9 +110,9 @@ def filing_page(actor: User, year: int, locale: str) -> FilingPage:
     """Everything the filing page of ``year`` shows for the actor's company; stores nothing."""
     company = filer_company(actor)
     period = services.get_period(year)
-    current = services.latest_filing(actor, company, period)
+    every = services.filing_versions(actor, company, period)
+    current = every[-1] if every else None
     shown = current or _blank_draft(company, period)
-    every = services.versions(company.id, period.id)
     is_open = period.status is PeriodStatus.OPEN
     is_editable = is_open and shown.status is DisclosureStatus.DRAFT
     submitted = [v for v in every if v.status is not DisclosureStatus.DRAFT]

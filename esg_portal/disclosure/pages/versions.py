@@ -12,7 +12,7 @@ from ...accounts.permissions import is_filer_of
 from ...i18n import format_amount
 from .. import services
 from ..diff import Change, payment_item, diff_documents
-from ..document import filing_document
+from ..document import filing_document, load_documents
 from ..models import Disclosure
 from ..services import ChecklistItem
 from ..attachments import referenced_attachments
@@ -195,6 +195,7 @@ def diff_page(actor: User, disclosure_id: int, locale: str) -> DiffPage:
     page = DiffPage(disclosure, previous, is_company=is_filer_of(actor, disclosure.company_id))
     if previous is None:
         return page
+    load_documents((previous, disclosure))
     old, new = filing_document(previous), filing_document(disclosure)
     payments = {payment_item(row): row
                 for document in (old, new) for row in document["sections"]["payments"]}
