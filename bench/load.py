@@ -90,23 +90,18 @@ def bench_app(url: str, folder: str):
 def prepare(url: str, folder: str, companies: int) -> None:
     """The database: migrations, reference data, the published demo and a published synthetic period
     (none with ``companies`` 0: the signed-in pages only read the demo)."""
-    from flask_migrate import upgrade
     from sqlalchemy import select
 
     from esg_portal.accounts.models import Role, User
-    from esg_portal.demo.loader import load_demo, publish_demo
+    from esg_portal.demo.loader import publish_demo
     from esg_portal.eiti.publication.services import publish_release
     from esg_portal.eiti.runs import run_reconciliation
     from esg_portal.extensions import db
-    from esg_portal.reference.loader import load_reference_data
     import release as synthetic
+    from scratch import demo_database
 
     with bench_app(url, folder).app_context():
-        db.drop_all()
-        upgrade(directory=str(HERE.parent / "migrations"))
-        load_reference_data()
-        load_demo()
-        db.session.commit()
+        demo_database()
         publish_demo("http://127.0.0.1:5000")
         db.session.commit()
         if not companies:

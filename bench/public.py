@@ -16,16 +16,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import select
 
 from esg_portal import create_app
-from esg_portal.demo.loader import load_demo, publish_demo
+from esg_portal.demo.loader import publish_demo
 from esg_portal.extensions import db
-from esg_portal.reference.loader import load_reference_data
 from esg_portal.reference.models import Region, Site
+from scratch import demo_database
 
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 CSS = Path(__file__).resolve().parent.parent / "esg_portal" / "static" / "style.css"
 TARGET_KB, TARGET_P95_MS = 150, 100
 
@@ -38,10 +36,7 @@ def main() -> int:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db", "SECRET_KEY": "bench",
                           "ESG_ATTACHMENTS_DIR": folder})
         with app.app_context():
-            upgrade(directory=MIGRATIONS)
-            load_reference_data()
-            load_demo()
-            db.session.commit()
+            demo_database()
             publish_demo("http://127.0.0.1:5000")
             db.session.commit()
             region = db.session.scalar(select(Region.code).where(Region.code == "CHUY"))

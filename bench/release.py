@@ -19,24 +19,20 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
 from esg_portal import create_app
 from esg_portal.accounts.models import Role, User
 from esg_portal.companies.models import Company, License
-from esg_portal.demo.loader import load_demo
 from esg_portal.disclosure.models import Disclosure, DisclosureSection, DisclosureStatus, PaymentLine
 from esg_portal.eiti.publication.services import publish_release
 from esg_portal.eiti.runs import run_reconciliation
 from esg_portal.extensions import db
 from esg_portal.receipts.models import BatchStatus, GovernmentReceipt, ReceiptBatch
-from esg_portal.reference.loader import load_reference_data
 from esg_portal.reference.models import GovernmentEntity, PeriodStatus, ReportingPeriod, RevenueStream
+from scratch import demo_database
 
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 YEAR = 2030
 TARGET_SECONDS, TARGET_MB, TARGET_API_MS = 60, 1024, 50
 
@@ -127,11 +123,7 @@ def main() -> int:
         url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.db"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ESG_ATTACHMENTS_DIR": folder})
         with app.app_context():
-            db.drop_all()
-            upgrade(directory=MIGRATIONS)
-            load_reference_data()
-            load_demo()
-            db.session.commit()
+            demo_database()
             lines = build(args.companies, args.lines)
             db.session.commit()
             secretariat = db.session.scalar(select(User).where(User.role == Role.SECRETARIAT))

@@ -36,16 +36,14 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from esg_portal import create_app
 from esg_portal.accounts.models import Role, User
 from esg_portal.accounts.services import create_user
 from esg_portal.companies.services import create_company, create_licence
-from esg_portal.demo.loader import DEMO_PASSWORD, load_demo
+from esg_portal.demo.loader import DEMO_PASSWORD
 from esg_portal.disclosure import services as filings
 from esg_portal.disclosure.attestation import attestation_text as filing_attestation
 from esg_portal.disclosure.inputs import PaymentInput
@@ -57,11 +55,10 @@ from esg_portal.extensions import db
 from esg_portal.receipts import services as receipts
 from esg_portal.receipts.attestation import attestation_text as receipt_attestation
 from esg_portal.receipts.schemas import ReceiptInput
-from esg_portal.reference.loader import load_reference_data
 from esg_portal.reference.models import GovernmentEntity, Region, ReportingPeriod, RevenueStream
 from esg_portal.reference.periods import get_period
+from scratch import demo_database
 
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 YEAR = 2030
 CHUNK, PROGRESS = 100, 250
 PASSWORD = "scale-pass-2030"
@@ -251,11 +248,7 @@ def main() -> int:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-scale", "ESG_ATTACHMENTS_DIR": folder,
                           "ESG_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
         with app.app_context():
-            db.drop_all()
-            upgrade(directory=MIGRATIONS)
-            load_reference_data()
-            load_demo()
-            db.session.commit()
+            demo_database()
             build(args.companies)
             secretariat = user("secretariat@demo.kg")
             start = time.perf_counter()
