@@ -29,6 +29,14 @@ class BoundedCache(Generic[V]):
                 self._entries.move_to_end(key)
             return value
 
+    def get_or_build(self, key: str, build: Callable[[], V]) -> V:
+        """The value under ``key``; built and kept when missing (two threads may both build it once)."""
+        value = self.get(key)
+        if value is None:
+            value = build()
+            self.put(key, value)
+        return value
+
     def put(self, key: str, value: V) -> None:
         size = self.size_of(value)
         if self.max_bytes is not None and size > self.max_bytes:

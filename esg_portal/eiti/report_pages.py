@@ -303,8 +303,4 @@ def _built_file(report: RunReport, kind: str) -> bytes:
     key = hashlib.sha256(json.dumps([report.run_id, report.fingerprint, str(report.run_at), report.number,
                                      report.run_by, report.rules, report.summary, report.locale, kind],
                                     sort_keys=True, default=str).encode()).hexdigest()
-    data = _FILES.get(key)
-    if data is None:
-        data = build(report)
-        _FILES.put(key, data)
-    return data
+    return _FILES.get_or_build(key, lambda: build(report))

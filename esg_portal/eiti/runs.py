@@ -200,13 +200,13 @@ def lines_frame(run: ReconciliationRun) -> pd.DataFrame:
     from the database once per worker process; callers get a copy they may change.
     """
     if run.lines_sha256:
-        key = f"{run.id}:{run.lines_sha256}"
-        frame = _FRAMES.get(key)
-        if frame is None:
-            frame = _read_lines(run)
-            _FRAMES.put(key, frame)
-        return frame.copy()
+        return _FRAMES.get_or_build(_run_key(run), lambda: _read_lines(run)).copy()
     return _read_lines(run)
+
+
+def _run_key(run: ReconciliationRun) -> str:
+    """What a run's caches are kept under: its id and the fingerprint of its lines and names."""
+    return f"{run.id}:{run.lines_sha256}"
 
 
 def _nullable_int64(values) -> pd.arrays.IntegerArray:
@@ -219,14 +219,10 @@ def _nullable_int64(values) -> pd.arrays.IntegerArray:
 def recorded_names(run: ReconciliationRun) -> dict:
     """The names the run was made with (``inputs["names"]``, see ``loaders.register_names``), read once per
     worker process for a run with a fingerprint; {} on a run made before runs kept them."""
-    if not run.lines_sha256:
+    def read() -> dict:
         return (run.inputs or {}).get("names") or {}
-    key = f"{run.id}:{run.lines_sha256}"
-    names = _NAMES.get(key)
-    if names is None:
-        names = (run.inputs or {}).get("names") or {}
-        _NAMES.put(key, names)
-    return names
+
+    return _NAMES.get_or_build(_run_key(run), read) if run.lines_sha256 else read()
 
 
 def _read_lines(run: ReconciliationRun) -> pd.DataFrame:

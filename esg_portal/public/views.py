@@ -71,12 +71,7 @@ def _rendered_for_visitors(etag: str, render) -> str:
     message (after signing out…) is that visitor's own: rendered, never kept."""
     if "_flashes" in session:
         return render()
-    cache = _rendered_pages()
-    body = cache.get(etag)
-    if body is None:
-        body = render()
-        cache.put(etag, body)
-    return body
+    return _rendered_pages().get_or_build(etag, render)
 
 
 def _cached(render, also: str = "") -> Response:
